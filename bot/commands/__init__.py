@@ -1,0 +1,1 @@
+"""Sub-commands of the `dlpbot` CLI, one module each (see bot/cli.py)."""

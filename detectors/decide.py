@@ -1,0 +1,62 @@
+"""Decide: from entity and rule matches to message categories, severity and action.
+
+Policy in one place:
+- a strong identifier (national ID, resident certificate, passport, NHI card, credit card,
+  bank account) is personal data on its own → high → delete;
+- a name together with a contact detail or a personal record is personal data → medium → warn
+  (the `personal_record` rule reports that combination);
+- whistleblower, raid, procurement, credentials → high → delete; classified marking → warn;
+- identifiers of `critical_people` or more different people in one message → critical.
+Severity→action mapping and per-category severities come from the configuration.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from detectors.config import DetectorConfig
+from detectors.masking import compact
+from detectors.recognizers.base import Match
+from detectors.types import PERSON, PERSONAL_DATA, STRONG_IDENTIFIERS, Action, Severity
+
+
+@dataclass(slots=True)
+class Decision:
+    categories: set[str]
+    severity: Severity
+    action: Action
+    reasons: list[str]
+
+
+def count_people(entities: list[Match]) -> int:
+    """Distinct people a message identifies: distinct strong identifiers, or distinct full
+    names when there are more of those (a pasted roster of names with phones)."""
+    strong = {compact(m.value or "") for m in entities if m.type in STRONG_IDENTIFIERS}
+    names = {m.value for m in entities if m.type == PERSON and m.value}
+    return max(len(strong), len(names) if strong or len(names) >= 1 else 0)
+
+
+def decide(entities: list[Match], rule_matches: list[Match], config: DetectorConfig) -> Decision:
+    categories: set[str] = set()
+    severity = Severity.NONE
+    reasons: list[str] = []
+
+    strong = [m for m in entities if m.type in STRONG_IDENTIFIERS]
+    if strong:
+        categories.add(PERSONAL_DATA)
+        severity = max(severity, Severity.HIGH)
+        reasons.append(f"strong identifier: {strong[0].type}")
+
+    for m in rule_matches:
+        categories.add(m.category)
+        severity = max(severity, config.severity_for(m.category))
+        reasons.append(f"{m.detector}: {m.reason}")
+
+    if PERSONAL_DATA in categories:
+        people = count_people(entities)
+        if people >= config.critical_people:
+            severity = Severity.CRITICAL
+            reasons.append(f"identifiers of {people} people in one message")
+
+    action = config.action_for(severity) if categories else Action.NONE
+    return Decision(categories=categories, severity=severity, action=action, reasons=reasons)
