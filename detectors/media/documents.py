@@ -1,0 +1,278 @@
+"""Text out of every supported file type, under the caps of `limits`.
+
+`extract(data, file_name, limits)` never raises for bad input: whatever goes wrong becomes a
+recorded outcome (`corrupt`, `encrypted`, `bomb`, `not_scanned`, …) on the `Extraction`, so a
+broken or hostile upload is reported, never silently passed and never a crash.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import zipfile
+from collections.abc import Callable
+
+from detectors.media import ocr
+from detectors.media.extraction import (
+    CORRUPT,
+    ENCRYPTED,
+    ERROR,
+    NOT_SCANNED,
+    Extraction,
+)
+from detectors.media.limits import MediaLimits, MediaRejected, check_size, check_zip, read_member
+from detectors.media.preprocess import fit_for_ocr, open_image
+from detectors.media.sniff import IMAGE_KINDS, OFFICE_KINDS, decode_text, sniff
+
+log = logging.getLogger(__name__)
+CELL_SEP = " | "
+# A PDF page with fewer visible characters than this in its text layer is treated as scanned.
+_SCANNED_PAGE_CHARS = 20
+
+
+def extract(data: bytes, file_name: str = "", limits: MediaLimits | None = None) -> Extraction:
+    """Extract the text (and OCR boxes) of one file; the outcome is in `.status`/`.detail`."""
+    limits = limits or MediaLimits()
+    kind = sniff(data, file_name)
+    out = Extraction(kind=kind)
+    try:
+        check_size(len(data), limits)
+        _extract_into(out, data, kind, file_name, limits, depth=0)
+    except MediaRejected as exc:
+        out.status, out.detail = exc.status, exc.detail
+        return out
+    except Exception as exc:  # a parser bug or an exotic file must not take the bot down
+        log.warning("extraction failed for a %s file: %s", kind, type(exc).__name__)
+        out.status, out.detail = ERROR, f"{kind} could not be read ({type(exc).__name__})"
+        return out
+    return out.finish(limits.max_text_chars)
+
+
+def _extract_into(
+    out: Extraction, data: bytes, kind: str, name: str, limits: MediaLimits, depth: int
+) -> None:
+    if kind in IMAGE_KINDS:
+        _image(out, data, limits)
+    elif kind == "pdf":
+        _pdf(out, data, limits)
+    elif kind in OFFICE_KINDS:
+        _office(out, data, kind, limits)
+    elif kind == "text":
+        text = decode_text(data)
+        if text is None:
+            raise MediaRejected(CORRUPT, "text file in an unknown encoding")
+        out.add_text(text)
+    elif kind == "zip":
+        if depth:
+            out.skip(f"nested archive {_safe_name(name)} not scanned")
+        else:
+            _zip(out, data, limits)
+    elif kind == "ole":
+        if "EncryptedPackage".encode("utf-16-le") in data:
+            raise MediaRejected(ENCRYPTED, "password-protected Office file")
+        raise MediaRejected(NOT_SCANNED, "legacy Office format (.doc/.xls/.ppt) is not supported")
+    else:
+        raise MediaRejected(NOT_SCANNED, f"file type not supported ({_ext(name) or 'unknown'})")
+
+
+def _ext(name: str) -> str:
+    return name.rsplit(".", 1)[-1].lower()[:8] if "." in name else ""
+
+
+def _safe_name(name: str) -> str:
+    """Member names are shown in details; keep only the extension (names can hold PII)."""
+    ext = _ext(name)
+    return f"*.{ext}" if ext else "(no extension)"
+
+
+# -- images ---------------------------------------------------------------------------------
+
+
+def _ocr_image(out: Extraction, img: object, limits: MediaLimits) -> None:
+    if out.ocr_images >= limits.max_ocr_images:
+        out.skip(f"images beyond {limits.max_ocr_images} not OCR'd")
+        return
+    small, factor = fit_for_ocr(img, limits.ocr_max_side)  # type: ignore[arg-type]
+    out.add_ocr(ocr.recognise(small, factor), img)  # type: ignore[arg-type]
+
+
+def _image(out: Extraction, data: bytes, limits: MediaLimits) -> None:
+    _ocr_image(out, open_image(data, limits), limits)
+
+
+# -- PDF --------------------------------------------------------------------------------------
+
+
+def _pdf(out: Extraction, data: bytes, limits: MediaLimits) -> None:
+    from pypdf import PdfReader
+    from pypdf.errors import FileNotDecryptedError, PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            # An empty user password opens "owner-password only" PDFs; anything else is locked.
+            raise MediaRejected(ENCRYPTED, "password-protected PDF")
+        pages = reader.pages
+        count = len(pages)
+    except MediaRejected:
+        raise
+    except (FileNotDecryptedError, NotImplementedError) as exc:
+        raise MediaRejected(ENCRYPTED, "PDF encryption not supported") from exc
+    except (PdfReadError, ValueError, KeyError, OSError, TypeError, AttributeError) as exc:
+        raise MediaRejected(CORRUPT, f"PDF is damaged ({type(exc).__name__})") from exc
+    scanned: list[int] = []
+    for index in range(min(count, limits.max_pdf_pages)):
+        try:
+            text = pages[index].extract_text() or ""
+        except Exception as exc:  # pypdf raises many types on broken content streams
+            out.skip(f"page {index + 1} unreadable ({type(exc).__name__})")
+            continue
+        if sum(1 for ch in text if not ch.isspace()) < _SCANNED_PAGE_CHARS:
+            scanned.append(index)
+        out.add_text(text)
+    if count > limits.max_pdf_pages:
+        out.skip(f"pages beyond {limits.max_pdf_pages} of {count} not scanned")
+    if scanned:
+        _ocr_pdf_pages(out, data, scanned, limits)
+
+
+def _ocr_pdf_pages(out: Extraction, data: bytes, indexes: list[int], limits: MediaLimits) -> None:
+    """Render pages without a text layer (scans, photos saved as PDF) and OCR them."""
+    import pypdfium2 as pdfium
+
+    try:
+        doc = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        out.skip(f"scanned pages could not be rendered ({type(exc).__name__})")
+        return
+    try:
+        for n, index in enumerate(indexes):
+            if n >= limits.max_ocr_pages:
+                out.skip(f"scanned pages beyond {limits.max_ocr_pages} not OCR'd")
+                break
+            page = doc[index]
+            width, height = page.get_size()  # points (1/72 in)
+            scale = min(limits.ocr_max_side / max(width, height, 1.0), 200 / 72)
+            if width * height * scale * scale > limits.max_pixels:
+                out.skip(f"page {index + 1} too large to render")
+                continue
+            img = page.render(scale=scale).to_pil().convert("RGB")
+            _ocr_image(out, img, limits)
+    finally:
+        doc.close()
+
+
+# -- Office -----------------------------------------------------------------------------------
+
+
+def _office(out: Extraction, data: bytes, kind: str, limits: MediaLimits) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            check_zip(zf, limits)
+    except zipfile.BadZipFile as exc:
+        raise MediaRejected(CORRUPT, f"{kind} file is damaged") from exc
+    readers: dict[str, Callable[[bytes, MediaLimits], str]] = {
+        "docx": _docx_text,
+        "xlsx": _xlsx_text,
+        "pptx": _pptx_text,
+    }
+    try:
+        out.add_text(readers[kind](data, limits))
+    except MediaRejected:
+        raise
+    except (KeyError, ValueError, zipfile.BadZipFile, OSError, TypeError, AttributeError) as exc:
+        raise MediaRejected(CORRUPT, f"{kind} file is damaged ({type(exc).__name__})") from exc
+
+
+def _docx_text(data: bytes, limits: MediaLimits) -> str:
+    import docx
+
+    document = docx.Document(io.BytesIO(data))
+    parts: list[str] = []
+    for section in document.sections:
+        parts.extend(p.text for p in section.header.paragraphs)
+    parts.extend(p.text for p in document.paragraphs)
+    for table in document.tables:
+        for row in table.rows:
+            parts.append(CELL_SEP.join(cell.text for cell in row.cells))
+    for section in document.sections:
+        parts.extend(p.text for p in section.footer.paragraphs)
+    return "\n".join(p for p in parts if p.strip())
+
+
+def _xlsx_text(data: bytes, limits: MediaLimits) -> str:
+    """Rows as `header：value | header：value`, so a 身分證字號 column header sits next to
+    every value in it (recognizers look for context words just before a value)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    lines: list[str] = []
+    cells = 0
+    try:
+        for ws in wb.worksheets:
+            header: list[str] | None = None
+            for row in ws.iter_rows(values_only=True):
+                values = ["" if v is None else str(v) for v in row]
+                cells += len(values)
+                if cells > limits.max_cells:
+                    lines.append(f"(cells beyond {limits.max_cells:,} not read)")
+                    return "\n".join(lines)
+                if not any(v.strip() for v in values):
+                    continue
+                if header is None:
+                    header = values
+                    lines.append(CELL_SEP.join(values))
+                    continue
+                lines.append(
+                    CELL_SEP.join(
+                        f"{header[i]}：{v}" if i < len(header) and header[i] else v
+                        for i, v in enumerate(values)
+                        if v
+                    )
+                )
+    finally:
+        wb.close()
+    return "\n".join(lines)
+
+
+def _pptx_text(data: bytes, limits: MediaLimits) -> str:
+    from pptx import Presentation
+
+    prs = Presentation(io.BytesIO(data))
+    parts: list[str] = []
+    for slide in prs.slides:
+        for shape in slide.shapes:
+            if getattr(shape, "has_text_frame", False) and shape.has_text_frame:
+                parts.append(shape.text_frame.text)
+            if getattr(shape, "has_table", False) and shape.has_table:
+                for row in shape.table.rows:
+                    parts.append(CELL_SEP.join(cell.text for cell in row.cells))
+        if slide.has_notes_slide:
+            parts.append(slide.notes_slide.notes_text_frame.text)
+    return "\n".join(p for p in parts if p.strip())
+
+
+# -- ZIP --------------------------------------------------------------------------------------
+
+
+def _zip(out: Extraction, data: bytes, limits: MediaLimits) -> None:
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise MediaRejected(CORRUPT, "archive is damaged") from exc
+    with zf:
+        infos = check_zip(zf, limits)
+        for info in infos:
+            try:
+                member = read_member(zf, info, limits)
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+                out.skip(f"member {_safe_name(info.filename)} damaged ({type(exc).__name__})")
+                continue
+            except NotImplementedError:
+                out.skip(f"member {_safe_name(info.filename)} uses an unsupported compression")
+                continue
+            kind = sniff(member, info.filename)
+            try:
+                _extract_into(out, member, kind, info.filename, limits, depth=1)
+            except MediaRejected as exc:
+                out.skip(f"member {_safe_name(info.filename)}: {exc.status} ({exc.detail})")
