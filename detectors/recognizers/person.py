@@ -1,0 +1,333 @@
+"""PERSON: Chinese full names, surname + honorific, and context-marked Latin-script names.
+
+Chinese has no spaces, so "surname followed by one or two characters" alone would fire on 高雄,
+林口, 許多, 陳列 … The recognizer therefore combines four data files with positional context:
+
+- a surname lexicon in two tiers (`surnames.txt` counts with weak context; `surnames_rare.txt`,
+  whose characters are everyday words such as 文 安 成, only with strong context) plus compound
+  surnames (`surnames_compound.txt`, 歐陽 張簡 …) matched first;
+- `surname_guards.txt`: everyday words starting with a surname character, never a name start;
+- `given_name_chars.txt` / `person_stop_chars.txt`: which characters may form a given name;
+- strong context: a role word (`person_roles.txt`: 檢舉人, 申請人 …), a form or list label
+  (`person_labels.txt`: 姓名：, 名單：), a list layout (一、王小明 二、…), a title after the full
+  name (王小明科長), or an identifier right after it (王小明 0912345678).
+
+Scores: lexicon name with strong context ≈ 0.9; a lexicon name alone ≈ 0.6 (still reported).
+A surname with a job title (王科長) is not a PERSON. The module also exposes `looks_like_name`
+and `gating_signals` so an NER backend (detectors/ner/) can validate its spans and decide when
+running the model is worth it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from detectors.config import DetectorConfig
+from detectors.lexicon import Lexicons, load_lexicon
+from detectors.recognizers.base import Match, TextView
+from detectors.types import PERSON
+
+SCORE_STRONG = 0.9
+SCORE_HONORIFIC = 0.85
+SCORE_ALONE = 0.6
+
+# A CJK ideograph (the basic block plus extension A, where rare name characters live).
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff"
+_IS_CJK = re.compile(f"[{_CJK}]")
+# Digits of a phone number or an ID right after a name ("王小明 0912345678", "王小明（A123…").
+_IDENT_AFTER = re.compile(r"[\s:：,，、(（\[]{0,3}(?:[A-Z][12ABCD89]\d{8}|0\d[\d\- ]{6,12}\d|\+886)")
+_IDENT_ANY = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z][12ABCD89]\d{8}|09\d{2}[\- ]?\d{3}[\- ]?\d{3})(?!\d)")
+# List markers directly before a name: 一、 1. (1) ① - •, or the 、 between listed names.
+_LIST_MARK = re.compile(r"(?:^|[\s:：])(?:[一二三四五六七八九十]+[、.．]|\d{1,3}[、.．)）]|[(（]\d{1,3}[)）]|[-•*‧])\s*$")
+_LIST_LAYOUT = re.compile(
+    r"(?:^|\n)\s*(?:[一二三四五六七八九十]+、|\d{1,3}[.．、)）])|名單|名冊|[" + _CJK + r"]{2,4}、[" + _CJK + r"]{2,4}、"
+)
+# A Latin-script name: "John Smith", "Lin, Mei-Hua", "Walis Nokan", "CHEN Ta-wei".
+_LATIN_NAME = re.compile(
+    r"(?:[A-Z][a-z]+|[A-Z]{2,}),\s*[A-Z][a-z]+(?:-[A-Za-z][a-z]+)?"
+    r"|(?:[A-Z][a-z]+|[A-Z]{2,})(?:[ \-][A-Z][a-z]+(?:-[a-z]+)?){1,2}"
+)
+# An Indigenous name in Chinese transliteration with an interpunct: 瓦歷斯·諾幹.
+_DOTTED_NAME = re.compile(f"[{_CJK}]{{1,5}}[·・‧•][{_CJK}]{{1,5}}")
+# How far before a name a role word or label still counts, and what may sit between them
+# ("檢舉人是王小明", "聯絡人：王小明", "申請人為 王小明").
+_LINK = re.compile(r"[\s:：=,，]*(?:是|為|叫|姓名|名叫|乃|係)?[\s:：=,，]*$")
+_ROLE_WINDOW = 8
+
+
+def _words(name: str) -> tuple[str, ...]:
+    return load_lexicon(name)
+
+
+@dataclass(frozen=True, slots=True)
+class NameLexicons:
+    """The name lexicons as sets, loaded once per process (they are shipped data, not config)."""
+
+    surnames: frozenset[str]
+    rare_surnames: frozenset[str]
+    compound_surnames: frozenset[str]
+    given_chars: frozenset[str]
+    stop_chars: frozenset[str]
+    guards: tuple[str, ...]
+    honorifics: tuple[str, ...]
+    titles: tuple[str, ...]
+    roles: tuple[str, ...]
+    labels: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def name_lexicons() -> NameLexicons:
+    by_len = lambda ws: tuple(sorted(ws, key=len, reverse=True))  # noqa: E731
+    return NameLexicons(
+        surnames=frozenset(_words("surnames")),
+        rare_surnames=frozenset(_words("surnames_rare")),
+        compound_surnames=frozenset(_words("surnames_compound")),
+        given_chars=frozenset(_words("given_name_chars")),
+        stop_chars=frozenset(_words("person_stop_chars")),
+        guards=by_len(_words("surname_guards")),
+        honorifics=by_len(_words("person_honorifics")),
+        titles=by_len(_words("person_titles")),
+        roles=by_len(_words("person_roles")),
+        labels=by_len(_words("person_labels")),
+    )
+
+
+def _alternation(words: tuple[str, ...]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """(candidate starts, role/label words, titles) compiled once."""
+    lex = name_lexicons()
+    singles = "".join(sorted(lex.surnames | lex.rare_surnames))
+    compounds = _alternation(tuple(lex.compound_surnames))
+    start = re.compile(f"(?:{compounds})|[{re.escape(singles)}]")
+    cue = re.compile(_alternation(lex.roles + lex.labels), re.IGNORECASE)
+    titles = re.compile(_alternation(lex.titles))
+    return start, cue, titles
+
+
+# -- helpers an NER backend can use --------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NameSignals:
+    """Cheap message-level signals that make a name sensitive (the NER gate uses them)."""
+
+    role_word: bool
+    identifier: bool
+    list_layout: bool
+
+    @property
+    def any(self) -> bool:
+        return self.role_word or self.identifier or self.list_layout
+
+
+def gating_signals(text: str) -> NameSignals:
+    """Whether the text holds a role word or label, an identifier, or a list of names."""
+    _, cue, _ = _patterns()
+    return NameSignals(
+        role_word=cue.search(text) is not None,
+        identifier=_IDENT_ANY.search(text) is not None,
+        list_layout=_LIST_LAYOUT.search(text) is not None,
+    )
+
+
+def split_surname(span: str) -> tuple[str, str] | None:
+    """(surname, given name) when `span` starts with a lexicon surname, else None."""
+    lex = name_lexicons()
+    if span[:2] in lex.compound_surnames and len(span) >= 3:
+        return span[:2], span[2:]
+    if span[:1] in lex.surnames or span[:1] in lex.rare_surnames:
+        return span[:1], span[1:]
+    return None
+
+
+def looks_like_name(span: str, strong_context: bool = False) -> bool:
+    """Whether `span` is plausibly a person's name (Chinese with a lexicon surname, or Latin).
+
+    NER backends use it to drop model output such as 高雄 or 王科長; with `strong_context`
+    (a role word or label next to it) rarer surnames and given-name characters are allowed.
+    """
+    span = span.strip()
+    if _LATIN_NAME.fullmatch(span) or _DOTTED_NAME.fullmatch(span):
+        return True
+    parts = split_surname(span)
+    if parts is None:
+        return False
+    surname, given = parts
+    lex = name_lexicons()
+    if any(span.startswith(h, len(surname)) for h in lex.honorifics) and len(given) == 2:
+        return True
+    if not 1 <= len(given) <= 2 or not all(_IS_CJK.match(c) for c in given):
+        return False
+    if _is_guarded(span, 0) or _title_at(span, len(surname)):
+        return False
+    if any(c in lex.stop_chars for c in given):
+        return False
+    if strong_context:
+        return True
+    if surname in lex.rare_surnames:
+        return False
+    return all(c in lex.given_chars for c in given)
+
+
+def _is_guarded(text: str, pos: int) -> bool:
+    return any(text.startswith(g, pos) for g in name_lexicons().guards)
+
+
+def _title_at(text: str, pos: int) -> str | None:
+    _, _, titles = _patterns()
+    m = titles.match(text, pos)
+    return m.group(0) if m else None
+
+
+# -- the recognizer ------------------------------------------------------------------------
+
+
+class PersonRecognizer:
+    """Finds personal names with a precompiled surname regex, guards and positional context."""
+
+    name = "person"
+    entity_types = (PERSON,)
+    context = None
+
+    def __init__(self, config: DetectorConfig, lexicons: Lexicons) -> None:
+        self._config = config
+        self._lex = name_lexicons()
+        self._start, self._cue, self._titles = _patterns()
+
+    # context ---------------------------------------------------------------------------
+
+    def _cue_before(self, text: str, pos: int) -> bool:
+        """A role word or label ends just before `pos` (only linking words in between)."""
+        left = text[max(0, pos - _ROLE_WINDOW - 6) : pos]
+        for m in self._cue.finditer(left):
+            if _LINK.fullmatch(left[m.end() :]) and len(left) - m.end() <= _ROLE_WINDOW:
+                return True
+        return False
+
+    def _list_before(self, text: str, pos: int) -> bool:
+        left = text[max(0, pos - 6) : pos]
+        if _LIST_MARK.search(left):
+            return True
+        # "王小明、李大華": the 、 between names of a list.
+        return left.endswith(("、", "及", "和")) and self._name_ends_at(text, pos - 1)
+
+    def _name_ends_at(self, text: str, pos: int) -> bool:
+        for length in (3, 2, 4):
+            s = pos - length
+            if s >= 0 and split_surname(text[s:pos]) and looks_like_name(text[s:pos]):
+                return True
+        return False
+
+    def _strong_after(self, text: str, end: int) -> bool:
+        """A title, an honorific or an identifier right after the name."""
+        if self._titles.match(text, end) or any(text.startswith(h, end) for h in self._lex.honorifics):
+            return True
+        if _IDENT_AFTER.match(text, end):
+            return True
+        return text.startswith(("、", "及", "和", "與"), end) and self._name_follows(text, end + 1)
+
+    def _name_follows(self, text: str, pos: int) -> bool:
+        nxt = text[pos : pos + 3]
+        return len(nxt) >= 2 and split_surname(nxt) is not None and looks_like_name(nxt)
+
+    @staticmethod
+    def _bounded_left(text: str, pos: int) -> bool:
+        return pos == 0 or not _IS_CJK.match(text[pos - 1])
+
+    def _bounded_right(self, text: str, end: int) -> bool:
+        if end >= len(text) or not _IS_CJK.match(text[end]):
+            return True
+        return text[end] in ("說", "的", "與", "和", "跟", "及", "等", "先", "今", "昨", "已", "於")
+
+    # candidates ------------------------------------------------------------------------
+
+    def _candidate(self, text: str, pos: int, surname: str) -> Match | None:
+        lex = self._lex
+        after = pos + len(surname)
+        rare = surname in lex.rare_surnames
+        if _is_guarded(text, pos):
+            return None
+        for hon in lex.honorifics:
+            if text.startswith(hon, after):
+                return Match(
+                    PERSON, pos, after + len(hon), SCORE_HONORIFIC, self.name,
+                    "surname with honorific", value=text[pos : after + len(hon)],
+                )
+        if self._titles.match(text, after):
+            return None  # 王科長: a surname with a job title is not a person on its own
+        if pos > 0 and self._titles.match(text, pos - 1) and text[pos - 2 : pos - 1] in (
+            lex.surnames | lex.rare_surnames
+        ):
+            return None  # the 任 of 楊主任 is the title's tail, not a new surname
+        strong_before = self._cue_before(text, pos) or self._list_before(text, pos)
+        for given_len in (2, 1):
+            end = after + given_len
+            given = text[after:end]
+            if len(given) < given_len or not all(_IS_CJK.match(c) for c in given):
+                continue
+            if any(c in lex.stop_chars for c in given):
+                continue
+            strong = strong_before or self._strong_after(text, end)
+            usual = all(c in lex.given_chars for c in given)
+            bounded_right = self._bounded_right(text, end)
+            if given_len == 1 and not bounded_right:
+                continue  # 2-char names only when something clearly ends them
+            if strong and (bounded_right or given_len == 2 or self._strong_after(text, end)):
+                return Match(
+                    PERSON, pos, end, SCORE_STRONG, self.name,
+                    "surname lexicon with strong context", value=text[pos:end],
+                )
+            if rare or not usual:
+                continue
+            if given_len == 2 or self._bounded_left(text, pos):
+                return Match(
+                    PERSON, pos, end, SCORE_ALONE, self.name,
+                    "surname lexicon and given-name characters", value=text[pos:end],
+                )
+        return None
+
+    def _latin_names(self, text: str) -> list[Match]:
+        """Latin-script or dotted Indigenous names, only right after a role word or label."""
+        out: list[Match] = []
+        for m in self._cue.finditer(text):
+            tail = text[m.end() : m.end() + 40]
+            link = re.match(r"[\s:：=,，]*(?:是|為)?[\s:：=]*", tail)
+            offset = m.end() + (link.end() if link else 0)
+            for pat in (_LATIN_NAME, _DOTTED_NAME):
+                nm = pat.match(text, offset)
+                if nm:
+                    out.append(
+                        Match(
+                            PERSON, nm.start(), nm.end(), SCORE_STRONG, self.name,
+                            "name in Latin script after a role word or label", value=nm.group(0),
+                        )
+                    )
+                    break
+        return out
+
+    def analyze(self, view: TextView) -> list[Match]:
+        text = view.text
+        out: list[Match] = []
+        pos = 0
+        while True:
+            m = self._start.search(text, pos)
+            if m is None:
+                break
+            cand = self._candidate(text, m.start(), m.group(0))
+            if cand is None and len(m.group(0)) == 2:
+                # 歐陽 failed as a compound: 歐 alone may still start a name.
+                cand = self._candidate(text, m.start(), m.group(0)[0])
+            if cand is not None:
+                out.append(cand)
+                pos = cand.end
+            else:
+                pos = m.start() + 1
+        if any(c.isascii() and c.isalpha() for c in text):
+            out.extend(self._latin_names(text))
+        return out
