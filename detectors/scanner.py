@@ -143,8 +143,10 @@ class Scanner:
         if m.type in ENTITY_TYPES or m.type.startswith("CREDENTIAL"):
             masked = mask_value(m.type, value)
         else:
-            # Rule findings point at keywords ("搜索票", "底價"): safe to show as they are.
-            masked = norm.original[start:end] if end - start <= 12 else mask_value(m.type, value)
+            # Rule findings point at keywords ("搜索票", "底價"): safe to show as they are. A rule
+            # whose span covers personal values (name + phone) sets `value`: always masked.
+            short_keyword = m.value is None and end - start <= 12
+            masked = norm.original[start:end] if short_keyword else mask_value(m.type, value)
         return Finding(
             type=m.type,
             category=m.category,
