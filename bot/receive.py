@@ -1,0 +1,343 @@
+"""Receiving updates: which Telegram updates the bot reacts to and how each is dispatched.
+
+Handler groups (PTB runs the first matching handler of each group, groups in order):
+- group -100: drop updates already handled before a restart (`processed_updates`);
+- group 0: group messages and edits (scan → act), callback buttons, bot membership changes,
+  private replies that complete an appeal;
+- group 1: the `/dlp` command (also scanned in group 0: a command can leak as well);
+- group 100: remember the update as processed — only after everything above has finished, so a
+  crash before that point means the update is handled again rather than lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Message, Update
+from telegram.constants import ChatMemberStatus
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.act import Actor, Detected, review_time
+from bot.config import MODES, AppConfig
+from bot.messages import Messages
+from bot.scan import ScanService
+from bot.store import Store
+from detectors.types import ScanResult
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES: list[str] = [
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.MY_CHAT_MEMBER,
+]
+REVIEW_ACTIONS = {"confirm": ("confirm", "confirmed"), "fp": ("false_positive", "false_positive")}
+
+
+@dataclass(slots=True)
+class Services:
+    """Everything the handlers need, kept in `application.bot_data["dlp"]`."""
+
+    config: AppConfig
+    store: Store
+    scan: ScanService
+    msgs: Messages
+    actor: Actor
+    media: Any = None  # bot.media.MediaScanner when importable
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return context.application.bot_data["dlp"]  # type: ignore[no-any-return]
+
+
+# -- restart safety -----------------------------------------------------------------------------
+
+
+async def skip_processed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if services(context).store.is_processed(update.update_id):
+        log.info("update %d already handled before; skipped", update.update_id)
+        raise ApplicationHandlerStop
+
+
+async def mark_processed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    services(context).store.mark_processed(update.update_id)
+
+
+# -- messages -------------------------------------------------------------------------------------
+
+
+def message_kind(update: Update, message: Message) -> str:
+    if update.edited_message is not None:
+        return "edit"
+    if message.forward_origin is not None:
+        return "forward"
+    if message.photo:
+        return "photo"
+    if message.document is not None:
+        return "document"
+    if message.caption:
+        return "caption"
+    return "message"
+
+
+def merge(a: ScanResult, b: ScanResult) -> ScanResult:
+    """One verdict for a message whose caption and attachment were scanned separately."""
+    return ScanResult(
+        findings=[*a.findings, *b.findings],
+        categories=a.categories | b.categories,
+        severity=max(a.severity, b.severity),
+        action=max(a.action, b.action),
+        reasons=[*a.reasons, *b.reasons],
+        error=a.error or b.error,
+    )
+
+
+def _values(text: str, result: ScanResult) -> list[str]:
+    n = len(text)
+    return [text[f.start : f.end] if 0 <= f.start < f.end <= n else "" for f in result.findings]
+
+
+async def on_group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Scan a new or edited group message (text, caption, forward, media) and act on it."""
+    svc = services(context)
+    message = update.effective_message
+    if message is None:
+        return
+    kind = message_kind(update, message)
+    text = message.text or message.caption or ""
+    result = await svc.scan.scan(text) if text.strip() else ScanResult()
+    values = _values(text, result)
+    content = text or None
+    evidence: bytes | None = None
+    media_status: str | None = None
+    if svc.media is not None and (message.photo or message.document is not None):
+        try:
+            outcome = await svc.media.scan_message(context.bot, message)
+        except Exception as exc:
+            log.error("media scan failed for msg %d: %s", message.message_id, type(exc).__name__)
+            outcome = None
+            media_status = "error"
+        if outcome is not None:
+            media_status = str(outcome.status)
+            evidence = outcome.evidence_png
+            if outcome.result is not None:
+                media_text = outcome.text or ""
+                values += _values(media_text, outcome.result)
+                result = merge(result, outcome.result)
+                if media_text:
+                    content = f"{text}\n---\n{media_text}" if text else media_text
+    if result.error:
+        log.warning("msg %d in chat %d: scan error %s", message.message_id, message.chat.id,
+                    result.error)
+    if not result.is_incident:
+        return
+    await svc.actor.respond(
+        context.application,
+        Detected(
+            message=message,
+            kind=kind,
+            result=result,
+            values=values,
+            content=content,
+            evidence_png=evidence,
+            media_status=media_status,
+        ),
+    )
+
+
+async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A private message right after pressing the appeal button is the appeal's explanation."""
+    svc = services(context)
+    message = update.effective_message
+    user_data = context.user_data
+    if message is None or user_data is None or not message.text:
+        return
+    incident_id = user_data.pop("appeal_for", None)
+    if incident_id is None:
+        return
+    svc.store.set_appeal(int(incident_id), message.text)
+    await message.reply_text(svc.msgs.t("dm.appeal_recorded"))
+
+
+# -- buttons ---------------------------------------------------------------------------------------
+
+
+async def on_appeal(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`ap:<id>`: the warned sender says it is a false positive; recorded as a review row."""
+    svc = services(context)
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    incident_id = int(query.data.split(":")[1])
+    incident = svc.store.get_incident(incident_id)
+    user = query.from_user
+    if incident is None or incident["sender_id"] != user.id:
+        await query.answer()
+        return
+    if any(r["action"] == "appeal" for r in svc.store.reviews(incident_id)):
+        await query.answer(svc.msgs.t("dm.appeal_again"), show_alert=True)
+        return
+    svc.store.add_review(incident_id, user.id, user.full_name, "appeal")
+    if context.user_data is not None:
+        context.user_data["appeal_for"] = incident_id
+    await query.answer(svc.msgs.t("dm.appeal_recorded"), show_alert=True)
+    try:
+        await query.edit_message_reply_markup(reply_markup=None)
+    except TelegramError as exc:
+        log.info("could not remove appeal button: %s", type(exc).__name__)
+
+
+def is_staff(svc: Services, user_id: int, chat_id: int | None) -> bool:
+    """Ethics staff: listed in `[ethics] staff`; with no list, any member of the ethics chat."""
+    if svc.config.ethics.staff:
+        return user_id in svc.config.ethics.staff
+    return chat_id is not None and chat_id == svc.config.ethics.chat_id
+
+
+async def on_review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`rv:confirm:<id>` / `rv:fp:<id>` pressed in the ethics chat: record who and when."""
+    svc = services(context)
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    _, code, raw_id = query.data.split(":")
+    incident_id = int(raw_id)
+    user = query.from_user
+    chat_id = query.message.chat.id if query.message is not None else None
+    if not is_staff(svc, user.id, chat_id):
+        await query.answer(svc.msgs.t("alert.not_staff"), show_alert=True)
+        return
+    if svc.store.get_incident(incident_id) is None:
+        await query.answer()
+        return
+    action, status = REVIEW_ACTIONS[code]
+    svc.store.add_review(incident_id, user.id, user.full_name, action, status=status)
+    line = svc.msgs.t(
+        "alert.recorded",
+        action=svc.msgs.t(f"review_action.{action}"),
+        reviewer=user.full_name,
+        time=review_time(),
+    )
+    await query.answer(line)
+    message = query.message
+    if isinstance(message, Message) and message.text is not None:
+        base = message.text.split("\n\n✔ ")[0]
+        try:
+            await query.edit_message_text(
+                text=f"{base}\n\n✔ {line}", reply_markup=message.reply_markup
+            )
+        except TelegramError as exc:
+            log.info("could not update alert %d: %s", incident_id, type(exc).__name__)
+
+
+# -- membership and commands -----------------------------------------------------------------------
+
+
+async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The bot was added, promoted or restricted: re-check and announce missing rights."""
+    svc = services(context)
+    change = update.my_chat_member
+    if change is None or change.chat.type not in ("group", "supergroup"):
+        return
+    await svc.actor.record_rights(
+        context.bot,
+        change.chat.id,
+        change.new_chat_member,
+        announce=True,
+        title=change.chat.title,
+    )
+
+
+async def can_change_mode(svc: Services, context: ContextTypes.DEFAULT_TYPE, msg: Message) -> bool:
+    user = msg.from_user
+    if msg.sender_chat is not None and msg.sender_chat.id == msg.chat.id:
+        return True  # an anonymous administrator speaking as the group
+    if user is None:
+        return False
+    if user.id in svc.config.ethics.staff:
+        return True
+    try:
+        member = await context.bot.get_chat_member(chat_id=msg.chat.id, user_id=user.id)
+    except TelegramError:
+        return False
+    return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+
+
+async def on_dlp_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/dlp status` and `/dlp mode <monitor|warn|enforce>`."""
+    svc = services(context)
+    msg = update.effective_message
+    if msg is None:
+        return
+    args = [a.lower() for a in (context.args or [])]
+    m = svc.msgs
+    if args[:1] == ["status"] or not args:
+        await svc.actor.check_rights(context.bot, msg.chat.id, announce=False)
+        mode = svc.actor.mode_for(msg.chat.id)
+        await msg.reply_text(
+            m.t(
+                "status.text",
+                mode=m.t(f"mode.{mode}"),
+                rights=svc.actor.rights_summary(msg.chat.id),
+            )
+        )
+        return
+    if args[0] == "mode" and len(args) == 2 and args[1] in MODES:
+        if not await can_change_mode(svc, context, msg):
+            await msg.reply_text(m.t("mode.denied"))
+            return
+        svc.store.upsert_chat(msg.chat.id, mode=args[1], title=msg.chat.title)
+        log.info("chat %d mode set to %s", msg.chat.id, args[1])
+        await msg.reply_text(m.t("mode.changed", mode=m.t(f"mode.{args[1]}")))
+        return
+    await msg.reply_text(m.t("mode.usage"))
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure by type only: an exception's text may quote message content."""
+    uid = update.update_id if isinstance(update, Update) else None
+    log.error("handler error on update %s: %s", uid, type(context.error).__name__)
+
+
+def register(app: Application) -> None:
+    groups = filters.ChatType.GROUPS
+    app.add_handler(TypeHandler(Update, skip_processed), group=-100)
+    app.add_handler(
+        MessageHandler(
+            groups & (filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE),
+            on_group_message,
+        ),
+        group=0,
+    )
+    app.add_handler(
+        MessageHandler(
+            filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE,
+            on_private_text,
+        ),
+        group=0,
+    )
+    app.add_handler(CallbackQueryHandler(on_appeal, pattern=re.compile(r"^ap:\d+$")), group=0)
+    app.add_handler(
+        CallbackQueryHandler(on_review, pattern=re.compile(r"^rv:(confirm|fp):\d+$")), group=0
+    )
+    app.add_handler(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER), group=0)
+    app.add_handler(
+        CommandHandler("dlp", on_dlp_command, filters=groups & filters.UpdateType.MESSAGE), group=1
+    )
+    app.add_handler(TypeHandler(Update, mark_processed), group=100)
+    app.add_error_handler(on_error)
