@@ -62,7 +62,6 @@ SELECT id, incident_id, reviewer_id, reviewer_name, action, at FROM reviews;
 """
 
 
-
 def _statements(script: str) -> tuple[str, ...]:
     """Split a script into single statements (trigger bodies keep their inner `;`)."""
     out: list[str] = []
