@@ -5,7 +5,8 @@ harmless strings (order numbers, hashes); the check digit is what makes a match 
 enough to delete a message. Every function takes the canonical value (separators removed) and
 never raises on junk input, so recognizers can call them on any candidate.
 
-Rules (see /work/shared/NOTES.md, checked against the peer vectors of guanting112/taiwan-id-validator):
+Rules (from the project notes; checked against the peer vectors of
+guanting112/taiwan-id-validator in tests/data/peer_vectors):
 - National ID ``[A-Z][12]\\d{8}``; new resident certificate (2021) ``[A-Z][89]\\d{8}``, same sum.
 - Old resident certificate ``[A-Z][A-D]\\d{8}``: the second letter contributes the LAST digit of
   its two-digit code.
@@ -17,6 +18,7 @@ Rules (see /work/shared/NOTES.md, checked against the peer vectors of guanting11
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 # Two-digit codes of the first letter (household registration area).
@@ -188,3 +190,91 @@ def overlaps_company_number(text: str, start: int, end: int) -> bool:
 def digits_of(value: str) -> str:
     """ASCII digits of `value` in order (the canonical form of a number written with separators)."""
     return "".join(_DIGITS.findall(value))
+
+
+# -- numbers written with separators -----------------------------------------------------------
+
+# What people and OCR put inside one number: spaces, tabs, dashes, dots, a line break; at most
+# three in a row ("0912 - 345 - 678"). The class shares nothing with [0-9], so patterns such as
+# f"[0-9](?:{SEP}[0-9]){{8}}" can only split one way and never backtrack catastrophically.
+SEP = r"[ \t\-.\n]{0,3}"
+SEP_CHARS = frozenset(" \t-.\n")
+
+
+def spaced_digits(count: int) -> str:
+    """Regex for exactly `count` digits with optional separators between them."""
+    return f"[0-9](?:{SEP}[0-9]){{{count - 1}}}"
+
+
+def group_ends(text: str, start: int, end: int) -> list[tuple[int, str]]:
+    """Every place a run of digits in text[start:end] could end, longest first, with its digits.
+
+    A number written "4111 1111 1111 1111 2025" (a card and a year) or "07-123-4567 89" matches
+    greedily past its real end; recognizers try these shorter cuts, which fall only where a
+    group of digits ends, until one validates.
+    """
+    out: list[tuple[int, str]] = []
+    digits: list[str] = []
+    for i in range(start, end):
+        ch = text[i]
+        if "0" <= ch <= "9":
+            digits.append(ch)
+            if i + 1 == end or not ("0" <= text[i + 1] <= "9"):
+                out.append((i + 1, "".join(digits)))
+    out.reverse()
+    return out
+
+
+# A maximal run of digits with separators; recognizers cut it into numbers (`find_numbers`).
+DIGIT_RUN = re.compile(rf"(?<![0-9A-Za-z])[0-9](?:{SEP}[0-9])*")
+
+
+def find_numbers(
+    text: str,
+    min_digits: int,
+    max_digits: int,
+    accept: Callable[[int, int, str], bool],
+) -> list[tuple[int, int, str]]:
+    """Numbers of `min_digits`..`max_digits` digits (separators allowed): (start, end, digits).
+
+    Each maximal run of digits and separators is cut at group boundaries: the longest cut from
+    the run's first group that `accept(start, end, digits)` takes wins, and when none does the
+    search restarts at the next group, so "2025 4111 1111 1111 1111" still yields the card.
+    A number must not continue into letters, nor follow letters and a dash: ``AB12345678`` and
+    ``AB-12345678`` are invoice or serial numbers, not accounts.
+    """
+    out: list[tuple[int, int, str]] = []
+    for run in DIGIT_RUN.finditer(text):
+        run_end = run.end()
+        if run_end < len(text) and text[run_end].isascii() and text[run_end].isalpha():
+            continue
+        start = run.start()
+        if start >= 2 and text[start - 1] in "-." and text[start - 2].isascii() and (
+            text[start - 2].isalpha()
+        ):
+            continue
+        while start < run_end:
+            found = None
+            for end, digits in group_ends(text, start, run_end):
+                if len(digits) < min_digits:
+                    break
+                if len(digits) <= max_digits and accept(start, end, digits):
+                    found = (start, end, digits)
+                    break
+            if found is not None:
+                out.append(found)
+                start = found[1]
+            # Skip to the start of the next group of digits.
+            while start < run_end and "0" <= text[start] <= "9":
+                start += 1
+            while start < run_end and not ("0" <= text[start] <= "9"):
+                start += 1
+    return out
+
+
+_NO_DIGITS = str.maketrans("", "", "0123456789")
+
+
+def ascii_digit_count(text: str) -> int:
+    """How many ASCII digits `text` holds (one C-speed pass): numeric recognizers bail out early."""
+    return len(text) - len(text.translate(_NO_DIGITS))

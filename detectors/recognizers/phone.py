@@ -1,0 +1,141 @@
+"""Taiwanese phone numbers: mobiles 09xx, landlines with area code, and +886 forms.
+
+What is reported is the number itself; an extension (``#123``, ``分機123``, ``轉 45``, ``ext. 6``)
+is left outside the span, so the same office line with different extensions is one value.
+Public numbers are never reported: toll-free (0800, 0809), premium/service prefixes (020x),
+short codes (110, 119, 165, 1999 …, which no pattern here matches at all: every accepted
+number has an area code or the 09 mobile prefix), the agency hotlines of
+``data/hotlines.txt`` and the configured ``hotlines`` / ``allow_list``.
+
+A local number without area code (``2345-6789``) is deliberately not reported: eight bare
+digits are far more often a 統一編號, an amount or an order number than a phone.
+"""
+
+from __future__ import annotations
+
+import re
+
+from detectors.checksums import SEP, group_ends, overlaps_company_number, spaced_digits
+from detectors.config import DetectorConfig
+from detectors.lexicon import Lexicons
+from detectors.recognizers.base import ContextSpec, Match, TextView
+from detectors.types import PHONE
+
+_BEFORE = r"(?<![0-9A-Za-z+#])"
+_MOBILE = re.compile(rf"{_BEFORE}\(?09\)?{SEP}{spaced_digits(8)}(?![0-9])")
+# +886 912 345 678, 00886-2-2345-6789, (+886) 2 2345 6789, +886 (0)2 2345 6789
+_INTL = re.compile(
+    rf"(?<![0-9A-Za-z])(?:\+ ?|00|\(\+?)886\)?{SEP}(?:\(0\){SEP}|0{SEP})?"
+    rf"\(?[2-9]\)?(?:{SEP}[0-9]){{6,8}}(?![0-9])"
+)
+# (02)2345-6789, 02-2345-6789, (037)123456, 049-2234567, 0836-12345
+_LANDLINE = re.compile(
+    rf"{_BEFORE}(?:\(0[2-8][0-9]{{0,2}}\)|0[2-8]){SEP}[0-9](?:{SEP}[0-9]){{4,7}}(?![0-9])"
+)
+_QUICK = re.compile(r"0[2-9]|886")
+_NOT_PUBLIC_PREFIXES = ("0800", "0809", "0801", "0203", "0204", "0205", "0209")
+# Where an extension starts, for stripping it from hotline entries.
+_EXTENSION = re.compile(r"(?:#|分機|轉|ext\.?|x).*$", re.IGNORECASE)
+_PRECEDED_BY_SERIAL = ("第", "No.", "NO.", "no.")
+
+
+def national_form(digits: str) -> str:
+    """``886912345678`` / ``00886…`` → ``0912345678``; national numbers unchanged."""
+    if digits.startswith("00886"):
+        digits = digits[5:]
+    elif digits.startswith("886"):
+        digits = digits[3:]
+    else:
+        return digits
+    if digits.startswith("0"):  # +886 (0)2 …
+        digits = digits[1:]
+    return "0" + digits
+
+
+def is_valid_tw_number(digits: str) -> bool:
+    """Plausible Taiwanese subscriber number in national form (``0`` + area/mobile + local).
+
+    Lengths: mobiles 10; Taipei 02 and Nantou 049 ten; Taichung/Changhua 04 nine or ten;
+    every other area (03, 037, 05, 06, 07, 08, 082, 0826, 089, 0836) nine.
+    """
+    if not digits.isdigit() or len(digits) < 9 or digits[0] != "0":
+        return False
+    if digits.startswith(_NOT_PUBLIC_PREFIXES):
+        return False
+    n = len(digits)
+    if digits[1] == "9":
+        return n == 10
+    if digits[1] == "2" or digits.startswith("049"):
+        return n == 10
+    if digits[1] == "4":
+        return n in (9, 10)
+    if digits[1] in "35678":
+        return n == 9
+    return False
+
+
+def hotline_digits(raw: str) -> str:
+    """A configured hotline in the form numbers are compared in (national, digits only)."""
+    number = _EXTENSION.sub("", raw.split("  ")[0])
+    return national_form("".join(c for c in number if c.isdigit()))
+
+
+class PhoneRecognizer:
+    """Finds Taiwanese mobile and landline numbers that are not public hotlines."""
+
+    name = "phone"
+    entity_types = (PHONE,)
+    context: ContextSpec | None = ContextSpec(lexicon="phone_context", window=12, boost=0.1)
+
+    def __init__(self, config: DetectorConfig, lexicons: Lexicons) -> None:
+        self.config = config
+        public = (*lexicons.words("hotlines"), *config.hotlines, *config.allow_list)
+        self.public: frozenset[str] = frozenset(d for d in map(hotline_digits, public) if d)
+
+    def analyze(self, view: TextView) -> list[Match]:
+        text = view.text
+        if _QUICK.search(text) is None:
+            return []
+        taken: list[tuple[int, int]] = []
+        out: list[Match] = []
+        for pattern, kind in ((_INTL, "intl"), (_MOBILE, "mobile"), (_LANDLINE, "landline")):
+            for m in pattern.finditer(text):
+                if any(s < m.end() and m.start() < e for s, e in taken):
+                    continue
+                found = self._validate(text, m.start(), m.end())
+                if found is None:
+                    continue
+                end, national = found
+                if national in self.public or self._looks_like_serial(text, m.start()):
+                    continue
+                if overlaps_company_number(text, m.start(), end):
+                    continue
+                taken.append((m.start(), end))
+                compact = "".join(c for c in text[m.start() : end] if c.isdigit() or c == "+")
+                out.append(
+                    Match(
+                        type=PHONE,
+                        start=m.start(),
+                        end=end,
+                        score=0.85,
+                        detector=self.name,
+                        reason=f"台灣電話號碼格式 (Taiwan {kind} phone number)",
+                        value=compact,
+                    )
+                )
+        return out
+
+    @staticmethod
+    def _validate(text: str, start: int, end: int) -> tuple[int, str] | None:
+        """Longest cut of the candidate that is a valid number: (end, national digits)."""
+        for cut, digits in group_ends(text, start, end):
+            national = national_form(digits)
+            if is_valid_tw_number(national):
+                return cut, national
+        return None
+
+    @staticmethod
+    def _looks_like_serial(text: str, start: int) -> bool:
+        """公文文號 and similar serials: "第0912345678號", "No. 0223456789"."""
+        before = text[max(0, start - 4) : start].rstrip()
+        return before.endswith(_PRECEDED_BY_SERIAL)
