@@ -37,12 +37,18 @@ SCORE_ALONE = 0.6
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff"
 _IS_CJK = re.compile(f"[{_CJK}]")
 # Digits of a phone number or an ID right after a name ("王小明 0912345678", "王小明（A123…").
-_IDENT_AFTER = re.compile(r"[\s:：,，、(（\[]{0,3}(?:[A-Z][12ABCD89]\d{8}|0\d[\d\- ]{6,12}\d|\+886)")
-_IDENT_ANY = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z][12ABCD89]\d{8}|09\d{2}[\- ]?\d{3}[\- ]?\d{3})(?!\d)")
+_ID_OR_PHONE = r"(?:[A-Z][12ABCD89]\d{8}|0\d[\d\- ]{6,12}\d|\+886)"
+_IDENT_AFTER = re.compile(r"[\s:：,，、(（\[]{0,3}" + _ID_OR_PHONE)
+_IDENT_ANY = re.compile(
+    r"(?<![A-Za-z0-9])(?:[A-Z][12ABCD89]\d{8}|09\d{2}[\- ]?\d{3}[\- ]?\d{3})(?!\d)"
+)
 # List markers directly before a name: 一、 1. (1) ① - •, or the 、 between listed names.
-_LIST_MARK = re.compile(r"(?:^|[\s:：])(?:[一二三四五六七八九十]+[、.．]|\d{1,3}[、.．)）]|[(（]\d{1,3}[)）]|[-•*‧])\s*$")
+_LIST_MARK = re.compile(
+    r"(?:^|[\s:：])(?:[一二三四五六七八九十]+[、.．]|\d{1,3}[、.．)）]|[(（]\d{1,3}[)）]|[-•*‧])\s*$"
+)
 _LIST_LAYOUT = re.compile(
-    r"(?:^|\n)\s*(?:[一二三四五六七八九十]+、|\d{1,3}[.．、)）])|名單|名冊|[" + _CJK + r"]{2,4}、[" + _CJK + r"]{2,4}、"
+    r"(?:^|\n)\s*(?:[一二三四五六七八九十]+、|\d{1,3}[.．、)）])|名單|名冊"
+    r"|[" + _CJK + r"]{2,4}、[" + _CJK + r"]{2,4}、"
 )
 # A Latin-script name: "John Smith", "Lin, Mei-Hua", "Walis Nokan", "CHEN Ta-wei".
 _LATIN_NAME = re.compile(
@@ -226,7 +232,9 @@ class PersonRecognizer:
 
     def _strong_after(self, text: str, end: int) -> bool:
         """A title, an honorific or an identifier right after the name."""
-        if self._titles.match(text, end) or any(text.startswith(h, end) for h in self._lex.honorifics):
+        if self._titles.match(text, end):
+            return True
+        if any(text.startswith(h, end) for h in self._lex.honorifics):
             return True
         if _IDENT_AFTER.match(text, end):
             return True
@@ -256,13 +264,20 @@ class PersonRecognizer:
         for hon in lex.honorifics:
             if text.startswith(hon, after):
                 return Match(
-                    PERSON, pos, after + len(hon), SCORE_HONORIFIC, self.name,
-                    "surname with honorific", value=text[pos : after + len(hon)],
+                    PERSON,
+                    pos,
+                    after + len(hon),
+                    SCORE_HONORIFIC,
+                    self.name,
+                    "surname with honorific",
+                    value=text[pos : after + len(hon)],
                 )
         if self._titles.match(text, after):
             return None  # 王科長: a surname with a job title is not a person on its own
-        if pos > 0 and self._titles.match(text, pos - 1) and text[pos - 2 : pos - 1] in (
-            lex.surnames | lex.rare_surnames
+        if (
+            pos > 0
+            and self._titles.match(text, pos - 1)
+            and text[pos - 2 : pos - 1] in (lex.surnames | lex.rare_surnames)
         ):
             return None  # the 任 of 楊主任 is the title's tail, not a new surname
         strong_before = self._cue_before(text, pos) or self._list_before(text, pos)
@@ -280,15 +295,25 @@ class PersonRecognizer:
                 continue  # 2-char names only when something clearly ends them
             if strong and (bounded_right or given_len == 2 or self._strong_after(text, end)):
                 return Match(
-                    PERSON, pos, end, SCORE_STRONG, self.name,
-                    "surname lexicon with strong context", value=text[pos:end],
+                    PERSON,
+                    pos,
+                    end,
+                    SCORE_STRONG,
+                    self.name,
+                    "surname lexicon with strong context",
+                    value=text[pos:end],
                 )
             if rare or not usual:
                 continue
             if given_len == 2 or self._bounded_left(text, pos):
                 return Match(
-                    PERSON, pos, end, SCORE_ALONE, self.name,
-                    "surname lexicon and given-name characters", value=text[pos:end],
+                    PERSON,
+                    pos,
+                    end,
+                    SCORE_ALONE,
+                    self.name,
+                    "surname lexicon and given-name characters",
+                    value=text[pos:end],
                 )
         return None
 
@@ -304,8 +329,13 @@ class PersonRecognizer:
                 if nm:
                     out.append(
                         Match(
-                            PERSON, nm.start(), nm.end(), SCORE_STRONG, self.name,
-                            "name in Latin script after a role word or label", value=nm.group(0),
+                            PERSON,
+                            nm.start(),
+                            nm.end(),
+                            SCORE_STRONG,
+                            self.name,
+                            "name in Latin script after a role word or label",
+                            value=nm.group(0),
                         )
                     )
                     break
