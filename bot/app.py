@@ -109,6 +109,17 @@ async def _post_init(app: Application) -> None:
         await svc.actor.check_rights(app.bot, chat_id, announce=True)
 
 
+async def _post_shutdown(app: Application) -> None:
+    """Release what `build_application` created itself; shared objects stay with their owner."""
+    svc: Services = app.bot_data["dlp"]
+    svc.scan.close()
+    owned = app.bot_data.get("dlp_owned", set())
+    if "media" in owned and svc.media is not None:
+        await svc.media.aclose()
+    if "store" in owned:
+        svc.store.close()
+
+
 def build_application(
     config: AppConfig,
     token: str,
@@ -122,8 +133,14 @@ def build_application(
     """The real bot. `scanner`/`store` may be passed in to share them (tests, demo, bench);
     `media="auto"` loads bot/media.py when present, `None` disables media scanning."""
     tg = config.telegram
+    owned: set[str] = set()
     scanner = scanner or Scanner.from_config(config.detectors)
-    store = store or Store(config.store.path, hmac_key=keys.hmac, content_key=keys.content)
+    if store is None:
+        store = Store(config.store.path, hmac_key=keys.hmac, content_key=keys.content)
+        owned.add("store")
+    if media == "auto":
+        media = load_media_scanner(config, scanner)
+        owned.add("media")
     builder: ApplicationBuilder = ApplicationBuilder().token(token)
     if tg.base_url:
         builder = builder.base_url(tg.base_url)
@@ -143,6 +160,7 @@ def build_application(
     builder = builder.get_updates_read_timeout(tg.poll_timeout + 10)
     if check_rights_at_start:
         builder = builder.post_init(_post_init)
+    builder = builder.post_shutdown(_post_shutdown)
     app = builder.build()
     msgs = Messages(config.policy.locale)
     app.bot_data["dlp"] = Services(
@@ -151,8 +169,9 @@ def build_application(
         scan=ScanService(scanner),
         msgs=msgs,
         actor=Actor(config, store, msgs),
-        media=load_media_scanner(config, scanner) if media == "auto" else media,
+        media=media,
     )
+    app.bot_data["dlp_owned"] = owned
     register(app)
     if app.job_queue is not None:
         app.job_queue.run_daily(
