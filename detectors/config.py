@@ -61,7 +61,8 @@ class DetectorConfig:
     hotlines: list[str] = field(default_factory=list)
     # Extra words per lexicon file name (e.g. {"raid_actions" = ["掃黑"]}).
     extra_keywords: dict[str, list[str]] = field(default_factory=dict)
-    # Words that, when present, stop a lexicon word from counting (e.g. {"raid_actions" = ["搜索引擎"]}).
+    # Words that, when present, stop a lexicon word from counting
+    # (e.g. {"raid_actions" = ["搜索引擎"]}).
     keyword_exceptions: dict[str, list[str]] = field(default_factory=dict)
     critical_people: int = 3
     category_severity: dict[str, str] = field(

@@ -6,13 +6,13 @@ One entry per line; `#` starts a comment. `Lexicons` merges the shipped files wi
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 from detectors.config import DetectorConfig
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_lexicon(name: str) -> tuple[str, ...]:
     """Entries of `detectors/data/{name}.txt` in file order, comments and blanks removed."""
     path = resources.files("detectors").joinpath(f"data/{name}.txt")

@@ -29,7 +29,10 @@ def mask_identifier(value: str, keep_head: int = 2, keep_tail: int = 2) -> str:
 
 
 def mask_person(value: str) -> str:
-    """``王小明`` → ``王*明``, ``王先生`` stays (already anonymous), Latin ``John Smith`` → ``J*** S****``."""
+    """``王小明`` → ``王*明``; ``王先生`` stays (already anonymous).
+
+    Latin ``John Smith`` → ``J*** S****``.
+    """
     v = value.strip()
     if re.fullmatch(r"[A-Za-z][A-Za-z .'\-]*", v):
         return " ".join(w[:1] + "*" * (len(w) - 1) for w in v.split())

@@ -19,10 +19,17 @@ from functools import lru_cache
 from importlib import resources
 
 # Characters that vanish: zero-width spaces/joiners, BOM, soft hyphen, bidi marks.
-_INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e\u202a\u202b\u202c\u202d\u202e"
+_INVISIBLE = (
+    "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064"
+    "\ufeff\u00ad\u180e\u202a\u202b\u202c\u202d\u202e"
+)
 # Characters that NFKC folds to ASCII-ish forms we care about: full-width forms, odd spaces,
 # circled digits. Everything else is left alone (NFKC on CJK text would change far too much).
-_FOLD_CLASS = "[\u00a0\u2000-\u200a\u2028\u2029\u202f\u205f\u2460-\u24ff\u3000\uff01-\uffef" + _INVISIBLE + "]"
+_FOLD_CLASS = (
+    "[\u00a0\u2000-\u200a\u2028\u2029\u202f\u205f\u2460-\u24ff\u3000\uff01-\uffef"
+    + _INVISIBLE
+    + "]"
+)
 _NEEDS_FOLD = re.compile(_FOLD_CLASS)
 
 _DASHES = {ord(c): "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"}
