@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.review import audit as A
-from bot.review.service import Actor, IncidentFilter, ReviewError, ReviewService
 from bot.review.sample import UNITS, seed
+from bot.review.service import Actor, IncidentFilter, ReviewError, ReviewService
 from bot.store import Store
 
 HMAC_KEY = b"h" * 32
