@@ -209,11 +209,15 @@ def paper(title: str, lines: list[str], width: int = 1000, size: int = 30) -> Im
     return img
 
 
-def photograph(img: Image.Image, angle: float, blur: float, noise: int, shade: float) -> Image.Image:
+def photograph(
+    img: Image.Image, angle: float, blur: float, noise: int, shade: float
+) -> Image.Image:
     """Make a page look phone-photographed: on a desk, rotated, blurred, unevenly lit, noisy."""
     desk = Image.new("RGB", (int(img.width * 1.12), int(img.height * 1.1)), (96, 78, 60))
     desk.paste(img, ((desk.width - img.width) // 2, (desk.height - img.height) // 2))
-    out = desk.rotate(angle, resample=Image.Resampling.BICUBIC, expand=False, fillcolor=(96, 78, 60))
+    out = desk.rotate(
+        angle, resample=Image.Resampling.BICUBIC, expand=False, fillcolor=(96, 78, 60)
+    )
     if blur:
         out = out.filter(ImageFilter.GaussianBlur(blur))
     # Uneven light: darken towards one corner.
@@ -227,7 +231,9 @@ def photograph(img: Image.Image, angle: float, blur: float, noise: int, shade: f
     return out.resize((900, int(out.height * scale)), Image.Resampling.LANCZOS)
 
 
-def poster(title: str, lines: list[str], bg: tuple[int, int, int], fg: str = "white") -> Image.Image:
+def poster(
+    title: str, lines: list[str], bg: tuple[int, int, int], fg: str = "white"
+) -> Image.Image:
     width, height = 900, 640
     img = Image.new("RGB", (width, height), bg)
     d = ImageDraw.Draw(img)
@@ -253,9 +259,13 @@ def screenshots() -> None:
             ("L", "林志豪", "收到，我先跟課長報告"),
         ],
     )
-    label("shot-chat-01", save_png(img, "shot_chat_01.png"), "screenshot",
-          ["personal_data", "whistleblower"],
-          [("PERSON", n1), ("TW_NATIONAL_ID", i1), ("PHONE", p1)])
+    label(
+        "shot-chat-01",
+        save_png(img, "shot_chat_01.png"),
+        "screenshot",
+        ["personal_data", "whistleblower"],
+        [("PERSON", n1), ("TW_NATIONAL_ID", i1), ("PHONE", p1)],
+    )
 
     n2, p2 = "張雅婷", mobile()
     addr = "臺中市西屯區臺灣大道三段99號"
@@ -267,8 +277,13 @@ def screenshots() -> None:
             ("R", "", "好，我會帶同意書過去"),
         ],
     )
-    label("shot-chat-02", save_png(img, "shot_chat_02.png"), "screenshot", ["personal_data"],
-          [("PERSON", n2), ("PHONE", p2), ("ADDRESS", addr)])
+    label(
+        "shot-chat-02",
+        save_png(img, "shot_chat_02.png"),
+        "screenshot",
+        ["personal_data"],
+        [("PERSON", n2), ("PHONE", p2), ("ADDRESS", addr)],
+    )
 
     img = chat(
         "刑事組 勤務",
@@ -290,8 +305,13 @@ def screenshots() -> None:
             ("R", "", "OK，今天處理"),
         ],
     )
-    label("shot-chat-04", save_png(img, "shot_chat_04.png"), "screenshot", ["personal_data"],
-          [("PERSON", n3), ("TW_NATIONAL_ID", i3), ("EMAIL", email)])
+    label(
+        "shot-chat-04",
+        save_png(img, "shot_chat_04.png"),
+        "screenshot",
+        ["personal_data"],
+        [("PERSON", n3), ("TW_NATIONAL_ID", i3), ("EMAIL", email)],
+    )
 
     img = chat(
         "資訊室 值班",
@@ -323,14 +343,28 @@ def screenshots() -> None:
         ident, phone = national_id(letter, sex), mobile()
         img = lookup(
             "戶役政資訊查詢系統 — 個人基本資料",
-            [("姓名", name), ("身分證統一編號", ident), ("出生日期", birth),
-             ("戶籍地址", addr2), ("聯絡電話", phone)],
+            [
+                ("姓名", name),
+                ("身分證統一編號", ident),
+                ("出生日期", birth),
+                ("戶籍地址", addr2),
+                ("聯絡電話", phone),
+            ],
             note="本資料僅限公務使用，嚴禁外洩" if k == 2 else "",
         )
-        label(f"shot-lookup-0{k}", save_png(img, f"shot_lookup_0{k}.png"), "screenshot",
-              ["personal_data"],
-              [("PERSON", name), ("TW_NATIONAL_ID", ident), ("BIRTHDATE", birth),
-               ("ADDRESS", addr2), ("PHONE", phone)])
+        label(
+            f"shot-lookup-0{k}",
+            save_png(img, f"shot_lookup_0{k}.png"),
+            "screenshot",
+            ["personal_data"],
+            [
+                ("PERSON", name),
+                ("TW_NATIONAL_ID", ident),
+                ("BIRTHDATE", birth),
+                ("ADDRESS", addr2),
+                ("PHONE", phone),
+            ],
+        )
 
     people = [("劉怡君", "F", 2), ("蔡宗翰", "A", 1), ("楊佩珊", "D", 2), ("許文彬", "N", 1)]
     rows, ents = [], []
@@ -339,19 +373,27 @@ def screenshots() -> None:
         rows.append([name, ident, phone])
         ents += [("PERSON", name), ("TW_NATIONAL_ID", ident), ("PHONE", phone)]
     img = table("低收入戶訪視名冊", ["姓名", "身分證字號", "聯絡電話"], rows, [180, 260, 240])
-    label("shot-table-01", save_png(img, "shot_table_01.png"), "screenshot", ["personal_data"],
-          ents)
+    label(
+        "shot-table-01", save_png(img, "shot_table_01.png"), "screenshot", ["personal_data"], ents
+    )
 
     img = table(
         "114年度採購案評選委員名單（密）",
         ["委員", "服務單位", "職稱"],
-        [["鄭家豪", "國立臺灣大學", "教授"], ["謝雅雯", "交通部公路局", "副處長"],
-         ["周俊傑", "工程顧問公司", "技師"]],
+        [
+            ["鄭家豪", "國立臺灣大學", "教授"],
+            ["謝雅雯", "交通部公路局", "副處長"],
+            ["周俊傑", "工程顧問公司", "技師"],
+        ],
         [160, 280, 160],
     )
-    label("shot-table-02", save_png(img, "shot_table_02.png"), "screenshot",
-          ["procurement", "classified"],
-          [("PERSON", "鄭家豪"), ("PERSON", "謝雅雯"), ("PERSON", "周俊傑")])
+    label(
+        "shot-table-02",
+        save_png(img, "shot_table_02.png"),
+        "screenshot",
+        ["procurement", "classified"],
+        [("PERSON", "鄭家豪"), ("PERSON", "謝雅雯"), ("PERSON", "周俊傑")],
+    )
 
 
 def photos() -> None:
@@ -382,10 +424,13 @@ def photos() -> None:
         )
         img = photograph(page, angle, blur, noise, shade)
         cats = ["personal_data", "whistleblower"] if k % 2 else ["personal_data"]
-        label(f"photo-petition-0{k}", save_jpeg(img, f"photo_petition_0{k}.jpg", q), "photo",
-              cats,
-              [("PERSON", name), ("TW_NATIONAL_ID", ident), ("ADDRESS", addr),
-               ("PHONE", phone)])
+        label(
+            f"photo-petition-0{k}",
+            save_jpeg(img, f"photo_petition_0{k}.jpg", q),
+            "photo",
+            cats,
+            [("PERSON", name), ("TW_NATIONAL_ID", ident), ("ADDRESS", addr), ("PHONE", phone)],
+        )
 
     name, ident, phone = "詹宏達", national_id("K", 1), mobile()
     page = paper(
@@ -398,9 +443,13 @@ def photos() -> None:
         ],
     )
     img = photograph(page, -2.0, 0.8, 10, 0.4)
-    label("photo-report-01", save_jpeg(img, "photo_report_01.jpg", 50), "photo",
-          ["personal_data", "whistleblower"],
-          [("PERSON", name), ("PHONE", phone), ("TW_NATIONAL_ID", ident)])
+    label(
+        "photo-report-01",
+        save_jpeg(img, "photo_report_01.jpg", 50),
+        "photo",
+        ["personal_data", "whistleblower"],
+        [("PERSON", name), ("PHONE", phone), ("TW_NATIONAL_ID", ident)],
+    )
 
     page = paper(
         "【密件】",
@@ -411,8 +460,13 @@ def photos() -> None:
         ],
     )
     img = photograph(page, 3.0, 0.7, 8, 0.35)
-    label("photo-raid-01", save_jpeg(img, "photo_raid_01.jpg", 50), "photo",
-          ["raid", "classified"], [])
+    label(
+        "photo-raid-01",
+        save_jpeg(img, "photo_raid_01.jpg", 50),
+        "photo",
+        ["raid", "classified"],
+        [],
+    )
 
     page = paper(
         "會議紀錄（限閱）",
@@ -423,51 +477,110 @@ def photos() -> None:
         ],
     )
     img = photograph(page, -4.0, 0.6, 6, 0.3)
-    label("photo-minutes-01", save_jpeg(img, "photo_minutes_01.jpg", 55), "photo",
-          ["classified", "credentials"], [])
+    label(
+        "photo-minutes-01",
+        save_jpeg(img, "photo_minutes_01.jpg", 55),
+        "photo",
+        ["classified", "credentials"],
+        [],
+    )
 
     img = photograph(
-        lookup("車籍資料查詢", [("車主姓名", "賴俊宏"), ("車牌號碼", "ABC-1234"),
-                                ("聯絡電話", "0933-218-476")]),
-        1.5, 0.8, 10, 0.4,
+        lookup(
+            "車籍資料查詢",
+            [("車主姓名", "賴俊宏"), ("車牌號碼", "ABC-1234"), ("聯絡電話", "0933-218-476")],
+        ),
+        1.5,
+        0.8,
+        10,
+        0.4,
     )
-    label("photo-screen-01", save_jpeg(img, "photo_screen_01.jpg", 50), "photo",
-          ["personal_data"],
-          [("PERSON", "賴俊宏"), ("LICENSE_PLATE", "ABC-1234"), ("PHONE", "0933-218-476")])
+    label(
+        "photo-screen-01",
+        save_jpeg(img, "photo_screen_01.jpg", 50),
+        "photo",
+        ["personal_data"],
+        [("PERSON", "賴俊宏"), ("LICENSE_PLATE", "ABC-1234"), ("PHONE", "0933-218-476")],
+    )
 
 
 def benign() -> None:
     items: list[tuple[str, Image.Image]] = [
-        ("benign-poster-01", poster("反詐騙 三不原則", ["不聽　不信　不轉帳", "有疑問請撥 165 反詐騙專線",
-                                                  "內政部警政署 關心您"], (200, 40, 40))),
-        ("benign-poster-02", poster("市民當家熱線 1999", ["路燈不亮、道路坑洞、噪音陳情",
-                                                    "外縣市請撥 02-2720-8889", "臺北市政府 敬啟"],
-                                    (30, 90, 160))),
-        ("benign-poster-03", poster("安心專線 1925", ["依舊愛我　24小時免付費", "心情不好時，撥通電話聊聊",
-                                                "衛生福利部"], (40, 120, 90))),
-        ("benign-poster-04", poster("防疫諮詢專線", ["疾管署免付費專線 1922", "或撥 0800-001-922",
-                                              "勤洗手　戴口罩"], (250, 240, 200), "black")),
-        ("benign-poster-05", poster("個資保護宣導", ["身分證字號、電話、住址都是個人資料",
-                                              "不要在群組張貼民眾個資", "政風室 敬上"],
-                                    (90, 60, 140))),
+        (
+            "benign-poster-01",
+            poster(
+                "反詐騙 三不原則",
+                ["不聽　不信　不轉帳", "有疑問請撥 165 反詐騙專線", "內政部警政署 關心您"],
+                (200, 40, 40),
+            ),
+        ),
+        (
+            "benign-poster-02",
+            poster(
+                "市民當家熱線 1999",
+                ["路燈不亮、道路坑洞、噪音陳情", "外縣市請撥 02-2720-8889", "臺北市政府 敬啟"],
+                (30, 90, 160),
+            ),
+        ),
+        (
+            "benign-poster-03",
+            poster(
+                "安心專線 1925",
+                ["依舊愛我　24小時免付費", "心情不好時，撥通電話聊聊", "衛生福利部"],
+                (40, 120, 90),
+            ),
+        ),
+        (
+            "benign-poster-04",
+            poster(
+                "防疫諮詢專線",
+                ["疾管署免付費專線 1922", "或撥 0800-001-922", "勤洗手　戴口罩"],
+                (250, 240, 200),
+                "black",
+            ),
+        ),
+        (
+            "benign-poster-05",
+            poster(
+                "個資保護宣導",
+                ["身分證字號、電話、住址都是個人資料", "不要在群組張貼民眾個資", "政風室 敬上"],
+                (90, 60, 140),
+            ),
+        ),
     ]
     for ident, img in items:
         label(ident, save_png(img, ident.replace("-", "_") + ".png", 32), "benign", [], [])
 
-    img = chat("科室聯絡群", [
-        ("L", "王科長", "下午兩點在三樓會議室開週會，請準時"),
-        ("R", "", "收到，我會帶上週的報告"),
-        ("L", "林專員", "會議室投影機好像壞了，我先請總務處理"),
-    ])
+    img = chat(
+        "科室聯絡群",
+        [
+            ("L", "王科長", "下午兩點在三樓會議室開週會，請準時"),
+            ("R", "", "收到，我會帶上週的報告"),
+            ("L", "林專員", "會議室投影機好像壞了，我先請總務處理"),
+        ],
+    )
     label("benign-chat-01", save_png(img, "benign_chat_01.png"), "benign", [], [])
 
-    img = table("114年度教育訓練課程表", ["日期", "課程", "講師"],
-                [["11/3", "公文寫作", "秘書室"], ["11/10", "資訊安全", "資訊室"],
-                 ["11/17", "個資保護", "政風室"]], [140, 260, 180])
+    img = table(
+        "114年度教育訓練課程表",
+        ["日期", "課程", "講師"],
+        [
+            ["11/3", "公文寫作", "秘書室"],
+            ["11/10", "資訊安全", "資訊室"],
+            ["11/17", "個資保護", "政風室"],
+        ],
+        [140, 260, 180],
+    )
     label("benign-table-01", save_png(img, "benign_table_01.png"), "benign", [], [])
 
-    page = paper("公告", ["本所將於11月30日（星期日）進行電力設備檢修，當日停止對外服務。",
-                         "洽詢電話：02-2720-8889", "造成不便，敬請見諒。"])
+    page = paper(
+        "公告",
+        [
+            "本所將於11月30日（星期日）進行電力設備檢修，當日停止對外服務。",
+            "洽詢電話：02-2720-8889",
+            "造成不便，敬請見諒。",
+        ],
+    )
     img = photograph(page, 2.0, 0.7, 8, 0.35)
     label("benign-photo-01", save_jpeg(img, "benign_photo_01.jpg", 50), "benign", [], [])
 
@@ -497,24 +610,58 @@ def documents() -> None:
         return name
 
     n, i, p = "邱淑惠", national_id("A", 2), mobile()
-    label("doc-pdf-01", pdf("doc_petition_text.pdf", [
-        "陳情書", f"陳情人：{n}", f"身分證字號：{i}", f"聯絡電話：{p}",
-        "陳情事由：檢舉鄰居違建，請勿透露本人身分。"]), "document",
+    label(
+        "doc-pdf-01",
+        pdf(
+            "doc_petition_text.pdf",
+            [
+                "陳情書",
+                f"陳情人：{n}",
+                f"身分證字號：{i}",
+                f"聯絡電話：{p}",
+                "陳情事由：檢舉鄰居違建，請勿透露本人身分。",
+            ],
+        ),
+        "document",
         ["personal_data", "whistleblower"],
-        [("PERSON", n), ("TW_NATIONAL_ID", i), ("PHONE", p)], key="file")
+        [("PERSON", n), ("TW_NATIONAL_ID", i), ("PHONE", p)],
+        key="file",
+    )
 
-    label("doc-pdf-02", pdf("doc_minutes_benign.pdf", [
-        "第三次科務會議紀錄", "時間：114年11月5日下午2時", "主席：王科長",
-        "一、上次決議事項均已辦理完畢。", "二、年終工作檢討請於月底前提出。"]), "document",
-        [], [], key="file")
+    label(
+        "doc-pdf-02",
+        pdf(
+            "doc_minutes_benign.pdf",
+            [
+                "第三次科務會議紀錄",
+                "時間：114年11月5日下午2時",
+                "主席：王科長",
+                "一、上次決議事項均已辦理完畢。",
+                "二、年終工作檢討請於月底前提出。",
+            ],
+        ),
+        "document",
+        [],
+        [],
+        key="file",
+    )
 
     # A scanned page: an image-only PDF (no text layer) → rendered and OCR'd.
     n2, i2, p2 = "高志偉", national_id("E", 1), mobile()
-    page = paper("陳情書", [f"陳情人：{n2}", f"身分證字號：{i2}", f"聯絡電話：{p2}",
-                          "陳情事由：路燈損壞多日未修。"], width=900)
+    page = paper(
+        "陳情書",
+        [f"陳情人：{n2}", f"身分證字號：{i2}", f"聯絡電話：{p2}", "陳情事由：路燈損壞多日未修。"],
+        width=900,
+    )
     page.convert("L").save(HERE / "doc_scanned.pdf", resolution=100)
-    label("doc-pdf-scan-01", "doc_scanned.pdf", "document", ["personal_data"],
-          [("PERSON", n2), ("TW_NATIONAL_ID", i2), ("PHONE", p2)], key="file")
+    label(
+        "doc-pdf-scan-01",
+        "doc_scanned.pdf",
+        "document",
+        ["personal_data"],
+        [("PERSON", n2), ("TW_NATIONAL_ID", i2), ("PHONE", p2)],
+        key="file",
+    )
 
     n3, i3, addr3 = "方雅琪", national_id("H", 2), "新竹市東區光復路二段101號"
     d = docx.Document()
@@ -525,8 +672,14 @@ def documents() -> None:
     t.cell(0, 0).text, t.cell(0, 1).text = "住址", addr3
     t.cell(1, 0).text, t.cell(1, 1).text = "轉介原因", "經濟困難，需緊急救助"
     d.save(HERE / "doc_referral.docx")
-    label("doc-docx-01", "doc_referral.docx", "document", ["personal_data"],
-          [("PERSON", n3), ("TW_NATIONAL_ID", i3), ("ADDRESS", addr3)], key="file")
+    label(
+        "doc-docx-01",
+        "doc_referral.docx",
+        "document",
+        ["personal_data"],
+        [("PERSON", n3), ("TW_NATIONAL_ID", i3), ("ADDRESS", addr3)],
+        key="file",
+    )
 
     d = docx.Document()
     d.add_heading("年終聚餐通知", 1)
@@ -559,8 +712,14 @@ def documents() -> None:
     (HERE / "doc_note_big5.txt").write_bytes(
         f"交接事項：請回電民眾 蔡佳蓉，電話 {p4}，她是這次的檢舉人，請保密。\n".encode("cp950")
     )
-    label("doc-txt-01", "doc_note_big5.txt", "document", ["personal_data", "whistleblower"],
-          [("PERSON", "蔡佳蓉"), ("PHONE", p4)], key="file")
+    label(
+        "doc-txt-01",
+        "doc_note_big5.txt",
+        "document",
+        ["personal_data", "whistleblower"],
+        [("PERSON", "蔡佳蓉"), ("PHONE", p4)],
+        key="file",
+    )
 
     rows = []
     ents = []
@@ -568,8 +727,9 @@ def documents() -> None:
         ident = national_id(letter, sex)
         rows.append(f"{name},{ident},補助申請")
         ents += [("PERSON", name), ("TW_NATIONAL_ID", ident)]
-    (HERE / "doc_list.csv").write_text("姓名,身分證字號,案由\n" + "\n".join(rows) + "\n",
-                                       encoding="utf-8-sig")
+    (HERE / "doc_list.csv").write_text(
+        "姓名,身分證字號,案由\n" + "\n".join(rows) + "\n", encoding="utf-8-sig"
+    )
     label("doc-csv-01", "doc_list.csv", "document", ["personal_data"], ents, key="file")
 
     # A ZIP one level deep: a DOCX and a screenshot inside.
@@ -578,8 +738,14 @@ def documents() -> None:
         zf.write(HERE / "doc_referral.docx", "附件/轉介單.docx")
         zf.write(HERE / "shot_chat_03.png", "附件/截圖.png")
     (HERE / "doc_bundle.zip").write_bytes(buf.getvalue())
-    label("doc-zip-01", "doc_bundle.zip", "document", ["personal_data", "raid"],
-          [("PERSON", n3), ("TW_NATIONAL_ID", i3), ("ADDRESS", addr3)], key="file")
+    label(
+        "doc-zip-01",
+        "doc_bundle.zip",
+        "document",
+        ["personal_data", "raid"],
+        [("PERSON", n3), ("TW_NATIONAL_ID", i3), ("ADDRESS", addr3)],
+        key="file",
+    )
 
 
 def main() -> None:
