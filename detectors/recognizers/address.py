@@ -1,0 +1,102 @@
+"""Taiwanese street addresses (縣市 + 區鄉鎮市 + 路街 + 段 + 巷 + 弄 + 號 + 樓).
+
+An address is personal data only when it belongs to a person (a home address next to a name);
+that judgement is the rules' job, so this recognizer just reports address-shaped spans.
+A span must reach a house number (``…號``) through a road (``路/街/大道``) or a village
+(``村/里``): ``中正路`` alone, a 公文文號 such as ``府授教字第1130012345號`` and ``第3號`` never
+qualify. Partial forms (``中正路100號5樓``, ``永和區民生路3巷2號``) are reported with a lower score
+than a full one that starts with a city or county.
+
+Offices of public agencies are not reported: ``data/agency_addresses.txt`` and the configured
+``allow_list`` are compared in a folded form (台→臺, Chinese numerals→digits, no spaces).
+
+Every repeat below is bounded and the character classes of neighbouring parts are either
+bounded or separated by a literal suffix (路, 巷, 號 …), so matching is linear in practice; a
+cheap ``號`` test skips messages that cannot hold an address at all.
+"""
+
+from __future__ import annotations
+
+import re
+
+from detectors.config import DetectorConfig
+from detectors.lexicon import Lexicons
+from detectors.recognizers.base import ContextSpec, Match, TextView
+from detectors.types import ADDRESS
+
+# Characters that never occur inside a place or road name but often right before one
+# ("住在中正路…", "地址：…", "寄到…"); leaving them out makes the span start at the name.
+_STOP = "的在於住是為到址往寄送搬去請位及或與、，。：:；;！？「」『』（）()\\s"
+_NAME_CLASS = rf"[^\x00-\u33ff\ua000-\U0010ffff{_STOP}]"  # CJK ideographs minus stop chars
+_NUM = r"(?:[0-9]{1,5}|[零〇一二三四五六七八九十百]{1,5})"
+_SMALL = r"(?:[0-9]{1,2}|[一二三四五六七八九十]{1,3})"
+_SP = r" ?"
+
+_CITY = (
+    r"(?:(?:[臺台](?:北|中|南)|新北|桃園|高雄|基隆|新竹|嘉義)市"
+    r"|(?:新竹|苗栗|彰化|南投|雲林|嘉義|屏東|宜蘭|花蓮|[臺台]東|澎湖|金門|連江)縣)"
+)
+# After a city any 1-3 character district; alone only the common two-character form, which
+# keeps "…我家永和區…" from starting the span at "家".
+_DISTRICT_AFTER_CITY = rf"{_NAME_CLASS}{{1,3}}[區鄉鎮市]"
+_DISTRICT_ALONE = rf"{_NAME_CLASS}{{2}}[區鄉鎮]"
+_VILLAGE = rf"{_NAME_CLASS}{{1,3}}[村里](?:{_SMALL}鄰)?"
+_ROAD = rf"{_NAME_CLASS}{{1,5}}?(?:大道|路|街)(?:{_SMALL}段|{_NAME_CLASS}{{1,3}}段)?"
+_LANE = rf"(?:{_NUM}巷)?(?:{_NUM}弄)?(?:{_NUM}衖)?"
+_HOUSE = rf"{_NUM}(?:[之\-]{_NUM})?號(?:之{_SMALL})?"
+_FLOOR = (
+    rf"(?:{_SP}(?:(?:地下|B){_SMALL}樓?|{_NUM}(?:樓|F|f))(?:之{_SMALL})?)?"
+    rf"(?:{_SP}{_NUM}室)?"
+)
+_STREET = rf"(?:{_ROAD}{_SP}{_LANE}|{_VILLAGE}{_SP}(?:{_ROAD}{_SP})?{_LANE})"
+_PATTERN = re.compile(
+    rf"(?P<city>{_CITY}{_SP})?"
+    rf"(?(city)(?:{_DISTRICT_AFTER_CITY}{_SP})?|(?:{_DISTRICT_ALONE}{_SP})?)"
+    rf"{_STREET}{_HOUSE}{_FLOOR}"
+)
+_CJK_NUM = str.maketrans("零〇一二三四五六七八九台", "00123456789臺")
+_SPACES = re.compile(r"\s+")
+
+
+def address_key(value: str) -> str:
+    """The form two spellings of one address share: 台→臺, 一…九→digits, no spaces."""
+    return _SPACES.sub("", value).translate(_CJK_NUM)
+
+
+class AddressRecognizer:
+    """Finds Taiwanese street addresses that are not a listed agency office."""
+
+    name = "address"
+    entity_types = (ADDRESS,)
+    context: ContextSpec | None = None
+
+    def __init__(self, config: DetectorConfig, lexicons: Lexicons) -> None:
+        self.config = config
+        listed = (*lexicons.words("agency_addresses"), *config.allow_list)
+        self.public: frozenset[str] = frozenset(address_key(a) for a in listed if "號" in a)
+
+    def analyze(self, view: TextView) -> list[Match]:
+        text = view.text
+        if "號" not in text:
+            return []
+        out: list[Match] = []
+        for m in _PATTERN.finditer(text):
+            start, end = m.start(), m.end()
+            raw = text[start:end]
+            if address_key(raw) in self.public:
+                continue
+            full = m.group("city") is not None
+            out.append(
+                Match(
+                    type=ADDRESS,
+                    start=start,
+                    end=end,
+                    score=0.85 if full else 0.7,
+                    detector=self.name,
+                    reason="台灣地址格式 (Taiwanese street address)"
+                    if full
+                    else "台灣地址格式，無縣市 (partial Taiwanese address)",
+                    value=_SPACES.sub("", raw),
+                )
+            )
+        return out
