@@ -11,8 +11,8 @@ often it is edited.
 
 Callback data formats (other modules rely on them):
 - `ap:<incident_id>` — the sender's "我認為這是誤判" (appeal) button in the warning DM;
-- `rv:<action>:<incident_id>` — the ethics alert's buttons; this module handles the actions
-  `confirm` and `fp`; issue 5's review module may register further actions.
+- `rv:<confirm|fp|follow>:<incident_id>` — the ethics alert's buttons.
+Both are handled only by issue 5's review module (bot/review/commands.py).
 """
 
 from __future__ import annotations
@@ -63,18 +63,25 @@ def message_link(chat_id: int, message_id: int) -> str | None:
 
 
 def alert_keyboard(incident_id: int, msgs: Messages) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
+    """The ethics alert's buttons. Issue 5's review module owns them (確認違規 / 誤判 / 需追蹤 and
+    their single handler); without it, a plain 確認違規 / 誤判 pair with the same callback_data."""
+    try:
+        from bot.review.commands import review_keyboard
+    except ModuleNotFoundError:
+        return InlineKeyboardMarkup(
             [
-                InlineKeyboardButton(
-                    msgs.t("alert.confirm_button"), callback_data=f"rv:confirm:{incident_id}"
-                ),
-                InlineKeyboardButton(
-                    msgs.t("alert.false_positive_button"), callback_data=f"rv:fp:{incident_id}"
-                ),
+                [
+                    InlineKeyboardButton(
+                        msgs.t("alert.confirm_button"), callback_data=f"rv:confirm:{incident_id}"
+                    ),
+                    InlineKeyboardButton(
+                        msgs.t("alert.false_positive_button"),
+                        callback_data=f"rv:fp:{incident_id}",
+                    ),
+                ]
             ]
-        ]
-    )
+        )
+    return review_keyboard(incident_id, msgs.locale)
 
 
 class Actor:

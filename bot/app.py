@@ -120,6 +120,22 @@ async def _post_shutdown(app: Application) -> None:
         svc.store.close()
 
 
+def register_review(app: Application, svc: Services) -> bool:
+    """Issue 5's review handlers (ethics commands, alert and appeal buttons, daily purge), when
+    `bot.review` is present. They go in handler group 2 so the group-message scanner (group 0)
+    never swallows their commands. Returns False when the module is absent: the bot then falls
+    back to its own daily purge and has no button handlers."""
+    try:
+        from bot.review.commands import register_review_handlers
+    except ModuleNotFoundError as exc:
+        if not (exc.name or "").startswith("bot.review"):
+            raise
+        log.warning("review module unavailable: alert buttons and appeals are not handled")
+        return False
+    register_review_handlers(app, svc, group=2)
+    return True
+
+
 def build_application(
     config: AppConfig,
     token: str,
@@ -163,7 +179,7 @@ def build_application(
     builder = builder.post_shutdown(_post_shutdown)
     app = builder.build()
     msgs = Messages(config.policy.locale)
-    app.bot_data["dlp"] = Services(
+    svc = Services(
         config=config,
         store=store,
         scan=ScanService(scanner),
@@ -171,9 +187,11 @@ def build_application(
         actor=Actor(config, store, msgs),
         media=media,
     )
+    app.bot_data["dlp"] = svc
     app.bot_data["dlp_owned"] = owned
     register(app)
-    if app.job_queue is not None:
+    # The review module schedules its own (audited) retention purge; ours is the fallback.
+    if not register_review(app, svc) and app.job_queue is not None:
         app.job_queue.run_daily(
             _purge_job, time=time(hour=config.store.purge_hour, tzinfo=TAIPEI), name="purge"
         )

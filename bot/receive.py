@@ -2,9 +2,12 @@
 
 Handler groups (PTB runs the first matching handler of each group, groups in order):
 - group -100: drop updates already handled before a restart (`processed_updates`);
-- group 0: group messages and edits (scan → act), callback buttons, bot membership changes,
-  private replies that complete an appeal;
+- group 0: group messages and edits (scan → act), bot membership changes;
 - group 1: the `/dlp` command (also scanned in group 0: a command can leak as well);
+- group 2: issue 5's review module (`bot.review.commands.register_review_handlers`): the ethics
+  commands, the alert buttons `rv:<confirm|fp|follow>:<id>` and the appeal button `ap:<id>` —
+  each button has exactly one handler, there; its own group so the group-message scanner of
+  group 0 never shadows its commands (the appeal-reason handler sits in group -5);
 - group 100: remember the update as processed — only after everything above has finished, so a
   crash before that point means the update is handled again rather than lost.
 """
@@ -12,7 +15,6 @@ Handler groups (PTB runs the first matching handler of each group, groups in ord
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +24,6 @@ from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
-    CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
     ContextTypes,
@@ -31,7 +32,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.act import Actor, Detected, review_time
+from bot.act import Actor, Detected
 from bot.config import MODES, AppConfig
 from bot.messages import Messages
 from bot.scan import ScanService
@@ -46,7 +47,6 @@ ALLOWED_UPDATES: list[str] = [
     Update.CALLBACK_QUERY,
     Update.MY_CHAT_MEMBER,
 ]
-REVIEW_ACTIONS = {"confirm": ("confirm", "confirmed"), "fp": ("false_positive", "false_positive")}
 
 
 @dataclass(slots=True)
@@ -160,91 +160,6 @@ async def on_group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     )
 
 
-async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A private message right after pressing the appeal button is the appeal's explanation."""
-    svc = services(context)
-    message = update.effective_message
-    user_data = context.user_data
-    if message is None or user_data is None or not message.text:
-        return
-    incident_id = user_data.pop("appeal_for", None)
-    if incident_id is None:
-        return
-    svc.store.set_appeal(int(incident_id), message.text)
-    await message.reply_text(svc.msgs.t("dm.appeal_recorded"))
-
-
-# -- buttons ---------------------------------------------------------------------------------------
-
-
-async def on_appeal(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """`ap:<id>`: the warned sender says it is a false positive; recorded as a review row."""
-    svc = services(context)
-    query = update.callback_query
-    if query is None or query.data is None:
-        return
-    incident_id = int(query.data.split(":")[1])
-    incident = svc.store.get_incident(incident_id)
-    user = query.from_user
-    if incident is None or incident["sender_id"] != user.id:
-        await query.answer()
-        return
-    if any(r["action"] == "appeal" for r in svc.store.reviews(incident_id)):
-        await query.answer(svc.msgs.t("dm.appeal_again"), show_alert=True)
-        return
-    svc.store.add_review(incident_id, user.id, user.full_name, "appeal")
-    if context.user_data is not None:
-        context.user_data["appeal_for"] = incident_id
-    await query.answer(svc.msgs.t("dm.appeal_recorded"), show_alert=True)
-    try:
-        await query.edit_message_reply_markup(reply_markup=None)
-    except TelegramError as exc:
-        log.info("could not remove appeal button: %s", type(exc).__name__)
-
-
-def is_staff(svc: Services, user_id: int, chat_id: int | None) -> bool:
-    """Ethics staff: listed in `[ethics] staff`; with no list, any member of the ethics chat."""
-    if svc.config.ethics.staff:
-        return user_id in svc.config.ethics.staff
-    return chat_id is not None and chat_id == svc.config.ethics.chat_id
-
-
-async def on_review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """`rv:confirm:<id>` / `rv:fp:<id>` pressed in the ethics chat: record who and when."""
-    svc = services(context)
-    query = update.callback_query
-    if query is None or query.data is None:
-        return
-    _, code, raw_id = query.data.split(":")
-    incident_id = int(raw_id)
-    user = query.from_user
-    chat_id = query.message.chat.id if query.message is not None else None
-    if not is_staff(svc, user.id, chat_id):
-        await query.answer(svc.msgs.t("alert.not_staff"), show_alert=True)
-        return
-    if svc.store.get_incident(incident_id) is None:
-        await query.answer()
-        return
-    action, status = REVIEW_ACTIONS[code]
-    svc.store.add_review(incident_id, user.id, user.full_name, action, status=status)
-    line = svc.msgs.t(
-        "alert.recorded",
-        action=svc.msgs.t(f"review_action.{action}"),
-        reviewer=user.full_name,
-        time=review_time(),
-    )
-    await query.answer(line)
-    message = query.message
-    if isinstance(message, Message) and message.text is not None:
-        base = message.text.split("\n\n✔ ")[0]
-        try:
-            await query.edit_message_text(
-                text=f"{base}\n\n✔ {line}", reply_markup=message.reply_markup
-            )
-        except TelegramError as exc:
-            log.info("could not update alert %d: %s", incident_id, type(exc).__name__)
-
-
 # -- membership and commands -----------------------------------------------------------------------
 
 
@@ -323,17 +238,6 @@ def register(app: Application) -> None:
             on_group_message,
         ),
         group=0,
-    )
-    app.add_handler(
-        MessageHandler(
-            filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE,
-            on_private_text,
-        ),
-        group=0,
-    )
-    app.add_handler(CallbackQueryHandler(on_appeal, pattern=re.compile(r"^ap:\d+$")), group=0)
-    app.add_handler(
-        CallbackQueryHandler(on_review, pattern=re.compile(r"^rv:(confirm|fp):\d+$")), group=0
     )
     app.add_handler(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER), group=0)
     app.add_handler(
