@@ -110,8 +110,15 @@ def _parse_html(text: str) -> tuple[str, list[dict[str, Any]]]:
     return "".join(parser.out), parser.entities
 
 
-_MD_MARKERS_V2 = (("```", "pre"), ("__", "underline"), ("||", "spoiler"), ("*", "bold"),
-                  ("_", "italic"), ("~", "strikethrough"), ("`", "code"))
+_MD_MARKERS_V2 = (
+    ("```", "pre"),
+    ("__", "underline"),
+    ("||", "spoiler"),
+    ("*", "bold"),
+    ("_", "italic"),
+    ("~", "strikethrough"),
+    ("`", "code"),
+)
 _MD_MARKERS_V1 = (("```", "pre"), ("*", "bold"), ("_", "italic"), ("`", "code"))
 
 
@@ -133,7 +140,11 @@ def _parse_markdown(text: str, *, v2: bool) -> tuple[str, list[dict[str, Any]]]:
             i += 2
             continue
         matched = next(
-            ((m, t) for m, t in markers if text.startswith(m, i) and (not in_code or t in ("code", "pre"))),
+            (
+                (m, t)
+                for m, t in markers
+                if text.startswith(m, i) and (not in_code or t in ("code", "pre"))
+            ),
             None,
         )
         if matched is not None:
@@ -160,8 +171,12 @@ def _parse_markdown(text: str, *, v2: bool) -> tuple[str, list[dict[str, Any]]]:
                 raise _cant_parse("Can't find end of a URL")
             start = link_start.pop()
             entities.append(
-                {"type": "text_link", "offset": start, "length": length - start,
-                 "url": text[i + 2 : end]}
+                {
+                    "type": "text_link",
+                    "offset": start,
+                    "length": length - start,
+                    "url": text[i + 2 : end],
+                }
             )
             i = end + 1
             continue

@@ -171,9 +171,9 @@ class BotApi:
         assert chat_id is not None
         chat = world.chats.get(chat_id)
         if chat is None and chat_id in world.users and chat_id != world.bot.id:
-            user = world.users[chat_id]
-            if user.started_bot:
-                chat = world.private_chat(chat_id)
+            # The private chat exists for Telegram; whether the bot may write is checked later
+            # (403 "bot can't initiate conversation" for users who never started it).
+            chat = world.private_chat(chat_id)
         if chat is None:
             raise bad_request("chat not found")
         if chat.type in GROUP_TYPES or chat.type == "channel":
@@ -391,9 +391,12 @@ class BotApi:
             raise bad_request("message to delete not found")
         if world.clock.now() - message.date >= MESSAGE_AGE_LIMIT_DELETE:
             raise bad_request("message can't be deleted")
-        if chat.type in GROUP_TYPES and not message.by_bot:
-            if not world.bot_membership(chat).can("can_delete_messages"):
-                raise bad_request("message can't be deleted")
+        if (
+            chat.type in GROUP_TYPES
+            and not message.by_bot
+            and not world.bot_membership(chat).can("can_delete_messages")
+        ):
+            raise bad_request("message can't be deleted")
         message.deleted = True
         message.deleted_at = world.clock.now()
         world.notifier.notify()
@@ -496,7 +499,11 @@ class BotApi:
     @staticmethod
     def _scope_key(p: Params) -> str:
         scope = p.json("scope") or {"type": "default"}
-        parts = [str(scope.get("type")), str(scope.get("chat_id", "")), str(scope.get("user_id", ""))]
+        parts = [
+            str(scope.get("type")),
+            str(scope.get("chat_id", "")),
+            str(scope.get("user_id", "")),
+        ]
         return "|".join([*parts, p.str("language_code", "") or ""])
 
     def set_my_commands(self, p: Params) -> bool:

@@ -121,8 +121,9 @@ class SimulatorServer:
             raise ApiError(401, "Unauthorized")
 
     async def _handle_method(self, request: web.Request) -> web.Response:
-        method = self._canonical.get(request.match_info["method"].lower(),
-                                     request.match_info["method"])
+        method = self._canonical.get(
+            request.match_info["method"].lower(), request.match_info["method"]
+        )
         try:
             self._check_token(request.match_info["token"])
             params = await read_params(request)
@@ -133,7 +134,8 @@ class SimulatorServer:
         files_before = len(self.world.files)
         status, body = await self._run(method, params)
         call.files = {
-            f.file_path: f for f in list(self.world.files.values())[files_before:]
+            f.file_path: f
+            for f in list(self.world.files.values())[files_before:]
             if f.uploaded_by_bot
         }
         call.status = status

@@ -334,7 +334,9 @@ class RecordedCall:
         return {
             "method": self.method,
             "params": self.params,
-            "files": {k: {"file_id": f.file_id, "size": f.file_size} for k, f in self.files.items()},
+            "files": {
+                k: {"file_id": f.file_id, "size": f.file_size} for k, f in self.files.items()
+            },
             "time": self.time,
             "status": self.status,
             "result": self.result,
@@ -392,7 +394,7 @@ class UpdateQueue:
         return len(self._items)
 
 
-def _wanted(allowed: frozenset[str] | None):  # noqa: ANN202 - tiny local predicate factory
+def _wanted(allowed: frozenset[str] | None):
     if not allowed:
         return lambda kind: kind not in DEFAULT_EXCLUDED_UPDATES
     return lambda kind: kind in allowed

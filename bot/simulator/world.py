@@ -302,7 +302,9 @@ class World:
             if side >= max(w, h):
                 break
             scale = side / max(w, h)
-            small = image.convert("RGB").resize((max(1, round(w * scale)), max(1, round(h * scale))))
+            small = image.convert("RGB").resize(
+                (max(1, round(w * scale)), max(1, round(h * scale)))
+            )
             buf = io.BytesIO()
             small.save(buf, format="JPEG", quality=80)
             sizes.append(
