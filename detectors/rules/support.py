@@ -44,6 +44,37 @@ def near(
     return out
 
 
+def _inside_ascii_word(text: str, start: int, end: int) -> bool:
+    """An ASCII keyword glued to more letters ("raid" in "afraid", "key" in "keyboard")."""
+    left = start > 0 and text[start - 1].isascii() and text[start - 1].isalnum()
+    right = end < len(text) and text[end].isascii() and text[end].isalpha()
+    return left or right
+
+
+def clean_hits(data: RuleInput, lexicon: str, exceptions: Sequence[str] = ()) -> list[KeywordHit]:
+    """Hits of `lexicon` that really are the word: ASCII words must stand alone, and a hit that
+    lies inside an exception word (搜索 in 搜索引擎; from the rule's exception lexicon or the
+    configuration's `keyword_exceptions`) is dropped.
+
+    Why: the spaCy `zh` tokenizer works per character, so the PhraseMatcher alone would find
+    "raid" inside "afraid" and 搜索 inside 搜索功能."""
+    text = data.view.text
+    hits = [
+        h
+        for h in data.hits_of(lexicon)
+        if not (h.word.isascii() and _inside_ascii_word(text, h.start, h.end))
+    ]
+    if not hits or not exceptions:
+        return hits
+    spans: list[tuple[int, int]] = []
+    for word in exceptions:
+        pos = text.find(word)
+        while pos >= 0:
+            spans.append((pos, pos + len(word)))
+            pos = text.find(word, pos + 1)
+    return [h for h in hits if not any(s <= h.start and h.end <= e for s, e in spans)]
+
+
 def hits_in(hits: Sequence[KeywordHit], start: int, end: int) -> list[KeywordHit]:
     return [h for h in hits if h.start >= start and h.end <= end]
 

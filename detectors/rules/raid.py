@@ -1,0 +1,96 @@
+"""raid: a non-public enforcement operation being planned or coordinated in the chat.
+
+An action word (`raid_actions.txt`: 搜索, 查緝, 臨檢, 收網, 搜索票, 跟監, raid …) alone is not
+enough — it is everyday vocabulary in a police or inspection office. The rule needs, near the
+action, at least one operational detail: timing (`raid_timing.txt` plus clock times such as
+6點, 0600, 11:15), deployment (`raid_deployment.txt`: 警力, 集合, 分組 …), or a target
+(`raid_targets.txt`: 目標, 嫌犯, 據點 …) or a suspect's name or identifier.
+
+Not an incident: IT chat (搜索功能, 搜尋引擎: `raid_exceptions.txt` and the configuration's
+`keyword_exceptions`), news or history of a past, already public operation (`raid_past.txt`,
+unless future timing is also present), and training material (benign cues).
+"""
+
+from __future__ import annotations
+
+import re
+
+from detectors.config import DetectorConfig
+from detectors.lexicon import Lexicons
+from detectors.recognizers.base import Match
+from detectors.rules.base import KeywordHit, RuleInput
+from detectors.rules.support import BENIGN_LEXICON, clean_hits, is_benign, near, rule_match
+from detectors.types import ENTITY_TYPES, RAID
+
+ACTIONS = "raid_actions"
+TIMING = "raid_timing"
+DEPLOYMENT = "raid_deployment"
+TARGETS = "raid_targets"
+PAST = "raid_past"
+EXCEPTIONS = "raid_exceptions"
+
+# Clock times: 6點, 六點, 11點半, 0600, 06:00, 6:30, 0430時. Four bare digits need a time cue
+# around them so that years and amounts do not count.
+_CLOCK = re.compile(
+    r"(?<!\d)(?:[01]?\d|2[0-3])\s*[點时時](?:半|\d{1,2}分?)?"
+    r"|(?<![\d:])(?:[01]?\d|2[0-3])[:：][0-5]\d(?![\d:])"
+    r"|[一二三四五六七八九十兩]{1,3}點"
+    r"|(?<!\d)(?:[01]\d|2[0-3])[0-5]\d(?:時|前|集合|出發|進場|執行|同步|行動)"
+    r"|(?:時間|日|早|晚|明天|今晚|凌晨)\s*(?:[01]\d|2[0-3])[0-5]\d(?!\d)"
+)
+# How far from the action word the details may be (a short message, a line of a plan).
+WINDOW = 60
+
+
+class RaidRule:
+    """Reports an enforcement action word with timing, deployment or a target near it."""
+
+    name = "raid"
+    category = RAID
+    lexicons = (ACTIONS, TIMING, DEPLOYMENT, TARGETS, PAST, EXCEPTIONS, BENIGN_LEXICON)
+
+    def __init__(self, config: DetectorConfig, lexicons: Lexicons) -> None:
+        self._exceptions = lexicons.words(EXCEPTIONS) + lexicons.exceptions(ACTIONS)
+
+    def evaluate(self, data: RuleInput) -> list[Match]:
+        actions = clean_hits(data, ACTIONS, self._exceptions)
+        if not actions or is_benign(data):
+            return []
+        text = data.view.text
+        timing: list[KeywordHit | Match] = list(clean_hits(data, TIMING))
+        timing.extend(
+            KeywordHit(TIMING, m.group(0), m.start(), m.end()) for m in _CLOCK.finditer(text)
+        )
+        deployment = clean_hits(data, DEPLOYMENT)
+        targets: list[KeywordHit | Match] = list(clean_hits(data, TARGETS))
+        targets.extend(e for e in data.entities if e.type in ENTITY_TYPES)
+        past = clean_hits(data, PAST)
+        for action in actions:
+            when = near(action, timing, WINDOW, WINDOW)
+            how = near(action, deployment, WINDOW, WINDOW)
+            what = near(action, targets, WINDOW, WINDOW)
+            kinds = [k for k, v in (("timing", when), ("deployment", how), ("target", what)) if v]
+            if not kinds:
+                continue
+            if past and not _future(when):
+                continue  # news of a past operation ("昨日搜索…已移送")
+            return [
+                rule_match(
+                    "RAID_PLAN",
+                    RAID,
+                    action.start,
+                    action.end,
+                    0.7 + 0.1 * len(kinds),
+                    self.name,
+                    f"enforcement action with {', '.join(kinds)}",
+                )
+            ]
+        return []
+
+
+_FUTURE = re.compile(r"明|今晚|今夜|待會|等一下|稍晚|下週|下周|後天|tomorrow|tonight|點|:|：|\d{4}")
+
+
+def _future(timing: list[KeywordHit | Match]) -> bool:
+    """Timing that points ahead (明早, 今晚, a clock time) outweighs a past-tense word."""
+    return any(_FUTURE.search(getattr(t, "word", "") or "") for t in timing)

@@ -1,0 +1,91 @@
+"""whistleblower: a message that reveals or narrows down who complained or informed.
+
+Anchors are role words (`whistleblower_roles.txt`: 檢舉人, 陳情人, 線民 …) and the spoken
+form "檢舉…的是" (this time the one who reported us is …). Around an anchor the rule looks for
+what identifies the person: a name, a contact detail or an identifier, a narrowing descriptor
+(`whistleblower_narrowing.txt`: 同棟鄰居, 夜班組長, 住在對面 …), or the forwarded complaint
+itself with its source (`whistleblower_forward.txt`: 檢舉信, 寄件人 …).
+
+Not an incident: procedure talk with nothing that points at a person (檢舉人身分應保密,
+請依規定保護檢舉人, `whistleblower_procedure.txt`), and training material or news without a
+checksum-valid identifier (the shared benign-cue test).
+"""
+
+from __future__ import annotations
+
+import re
+
+from detectors.config import DetectorConfig
+from detectors.lexicon import Lexicons
+from detectors.recognizers.base import Match
+from detectors.rules.base import KeywordHit, RuleInput
+from detectors.rules.support import BENIGN_LEXICON, clean_hits, is_benign, near, rule_match
+from detectors.types import CONTACT_DETAILS, PERSON, STRONG_IDENTIFIERS, WHISTLEBLOWER
+
+ROLES = "whistleblower_roles"
+NARROWING = "whistleblower_narrowing"
+PROCEDURE = "whistleblower_procedure"
+FORWARD = "whistleblower_forward"
+
+# "這次檢舉環保局的是…", "吹哨的是…", "舉報違法傾倒的是…": the verb form of a role word.
+_VERB_ROLE = re.compile(
+    r"(?:檢舉|舉報|舉發|陳情|申訴|投訴|爆料|吹哨|告發|通報|密報)[^。！？!?\n，,]{0,14}?的(?:人)?(?:是|就是|為)"
+)
+# Identifying details count this far after the anchor (a sentence) and a little before it
+# ("林先生是這次的檢舉人").
+WINDOW_AFTER = 45
+WINDOW_BEFORE = 15
+# A narrowing word must be closer: it describes the person the role word names.
+NARROW_AFTER = 30
+NARROW_BEFORE = 6
+IDENTIFYING = CONTACT_DETAILS | STRONG_IDENTIFIERS | {PERSON}
+
+
+class WhistleblowerRule:
+    """Reports a complainant's role word next to something that identifies them."""
+
+    name = "whistleblower"
+    category = WHISTLEBLOWER
+    lexicons = (ROLES, NARROWING, PROCEDURE, FORWARD, BENIGN_LEXICON)
+
+    def __init__(self, config: DetectorConfig, lexicons: Lexicons) -> None:
+        self._lexicons = lexicons
+
+    def _anchors(self, data: RuleInput) -> list[KeywordHit]:
+        anchors = clean_hits(data, ROLES, self._lexicons.exceptions(ROLES))
+        for m in _VERB_ROLE.finditer(data.view.text):
+            anchors.append(KeywordHit(ROLES, m.group(0), m.start(), m.end()))
+        return anchors
+
+    def evaluate(self, data: RuleInput) -> list[Match]:
+        anchors = self._anchors(data)
+        if not anchors or is_benign(data):
+            return []
+        ids = [e for e in data.entities if e.type in IDENTIFYING]
+        narrowing = clean_hits(data, NARROWING, self._lexicons.exceptions(NARROWING))
+        forward = clean_hits(data, FORWARD)
+        procedure = clean_hits(data, PROCEDURE)
+        for anchor in anchors:
+            found = near(anchor, ids, WINDOW_BEFORE, WINDOW_AFTER)
+            if found:
+                kinds = sorted({getattr(f, "type", "") for f in found})
+                return [self._match(anchor, 0.9, f"role word with {', '.join(kinds)}")]
+            narrow = [
+                h
+                for h in near(anchor, narrowing, NARROW_BEFORE, NARROW_AFTER)
+                if not _overlaps(h, anchor)
+            ]
+            if narrow and not near(anchor, procedure, 10, 20):
+                return [self._match(anchor, 0.8, "role word with a narrowing descriptor")]
+            if near(anchor, forward, 20, 20) and not procedure:
+                return [self._match(anchor, 0.75, "complaint forwarded with its source")]
+        return []
+
+    def _match(self, anchor: KeywordHit, score: float, reason: str) -> Match:
+        return rule_match(
+            "WHISTLEBLOWER_ROLE", WHISTLEBLOWER, anchor.start, anchor.end, score, self.name, reason
+        )
+
+
+def _overlaps(a: KeywordHit | Match, b: KeywordHit | Match) -> bool:
+    return a.start < b.end and b.start < a.end
