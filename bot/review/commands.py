@@ -524,6 +524,10 @@ def _scanner_access(ctx: Any) -> tuple[Callable[[], Any], Callable[[Any], None]]
 
     def set_(scanner: Any) -> None:
         holder.scanner = scanner
+        # The media scanner keeps its own reference (text found in images and documents).
+        media = getattr(ctx, "media", None)
+        if media is not None and hasattr(media, "scanner"):
+            media.scanner = scanner
 
     return get, set_
 
