@@ -6,13 +6,22 @@
     report.result            # ScanResult (findings carry .bbox for OCR'd text) or None
     report.evidence_png      # redacted, downscaled PNG when an image held an incident
 
+For `dlpbot scan --jsonl` lines `{"id", "image": PATH}` / `{"id", "file": PATH}`:
+
+    line = scan_record(record, scanner, base_dir=jsonl_dir, reveal=args.reveal)
+    # None → the record has no image/file: scan its "text" as usual. Otherwise print `line`:
+    # {"id", "media": {"status", "detail", "kind", "mime", "redacted_boxes", "seconds"},
+    #  "categories", "severity", "action", "findings" (with "bbox"; "text" only with reveal)}
+
+`scan_file(path, scanner)` is the same for one path and returns the `MediaReport`.
+
 Heavy parsers (rapidocr, pypdf, python-docx, …) are imported only when a file needs them.
 """
 
 from detectors.media.documents import extract
 from detectors.media.extraction import Extraction
 from detectors.media.limits import MediaLimits, MediaRejected
-from detectors.media.scan import MediaReport, scan_bytes
+from detectors.media.scan import MediaReport, media_path, scan_bytes, scan_file, scan_record
 from detectors.media.sniff import sniff
 
 __all__ = [
@@ -21,6 +30,9 @@ __all__ = [
     "MediaRejected",
     "MediaReport",
     "extract",
+    "media_path",
     "scan_bytes",
+    "scan_file",
+    "scan_record",
     "sniff",
 ]

@@ -10,11 +10,14 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from detectors.media.documents import extract
 from detectors.media.extraction import SCANNED, Extraction, union
-from detectors.media.limits import MediaLimits
+from detectors.media.limits import MB, MediaLimits
 from detectors.media.redact import redact
 from detectors.media.sniff import MIME_BY_KIND
 from detectors.scanner import Scanner
@@ -41,6 +44,26 @@ class MediaReport:
     def scanned(self) -> bool:
         """True when text was read (fully or partly) and the scanner ran over it."""
         return self.result is not None
+
+    def to_dict(self, reveal: bool = False) -> dict[str, object]:
+        """JSON-ready form for `dlpbot scan`: the outcome plus the usual ScanResult fields.
+
+        Matched values appear (as each finding's "text") only with `reveal`: extracted text is
+        as sensitive as the file it came from.
+        """
+        out: dict[str, object] = {
+            "media": {
+                "status": self.status,
+                "detail": self.detail,
+                "kind": self.kind,
+                "mime": self.mime,
+                "redacted_boxes": self.redacted_boxes,
+                "seconds": round(self.timings.get("total", self.timings.get("extract", 0.0)), 3),
+            }
+        }
+        if self.result is not None:
+            out.update(self.result.to_dict(self.text if reveal else None))
+        return out
 
 
 def needs_redaction(f: Finding) -> bool:
@@ -110,3 +133,56 @@ def _evidence_page(ex: Extraction, to_black: dict[int, list[BBox]]) -> int:
     if to_black:
         return max(sorted(to_black), key=lambda p: len(to_black[p]))
     return min(ex.images)
+
+
+def scan_file(path: str | Path, scanner: Scanner, limits: MediaLimits | None = None) -> MediaReport:
+    """Scan a file on disk; an oversized file is refused from its size, before it is read."""
+    limits = limits or MediaLimits()
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return MediaReport("error", f"file not readable ({type(exc).__name__})", "unknown", "")
+    if size > limits.max_bytes:
+        detail = f"{size / MB:.1f} MB exceeds the {limits.max_bytes / MB:.0f} MB limit"
+        return MediaReport("too_large", detail, "unknown", "")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return MediaReport("error", f"file not readable ({type(exc).__name__})", "unknown", "")
+    return scan_bytes(data, scanner, path.name, limits)
+
+
+def media_path(record: Mapping[str, Any]) -> str | None:
+    """The path of a `{"id", "image": PATH}` or `{"id", "file": PATH}` record, else None."""
+    for key in ("image", "file"):
+        value = record.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def scan_record(
+    record: Mapping[str, Any],
+    scanner: Scanner,
+    base_dir: str | Path | None = None,
+    limits: MediaLimits | None = None,
+    reveal: bool = False,
+) -> dict[str, object] | None:
+    """Scan one `dlpbot scan --jsonl` line that names an image or a file.
+
+    Returns the output line (`{"id", "media": {...}, "categories", "severity", "action",
+    "findings", ...}`; findings carry "bbox" for OCR'd text and "text" only with `reveal`),
+    or None when the record names no image/file (the caller scans its "text" instead).
+    A relative PATH is taken relative to `base_dir` (the JSONL file's folder) when given.
+    """
+    raw = media_path(record)
+    if raw is None:
+        return None
+    path = Path(raw)
+    if not path.is_absolute() and base_dir is not None:
+        path = Path(base_dir) / path
+    report = scan_file(path, scanner, limits)
+    out: dict[str, object] = {"id": record.get("id")}
+    out.update(report.to_dict(reveal=reveal))
+    return out
