@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
+import datetime as dt
 import itertools
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
 
 from aiohttp import web
@@ -115,6 +117,42 @@ class Simulator:
     @property
     def bot(self) -> SimUser:
         return self.world.bot
+
+    @contextlib.asynccontextmanager
+    async def polling(
+        self,
+        app: Any,
+        *,
+        timeout: float = 1.0,
+        allowed_updates: list[str] | None = None,
+    ) -> AsyncIterator[Any]:
+        """Run a python-telegram-bot `Application` (built with this simulator's base_url) with
+        long polling for the duration of the block, then stop it: the manual start/stop PTB
+        needs inside a running event loop. A short `timeout` keeps shutdown fast in tests."""
+        async with app:
+            await app.start()
+            await app.updater.start_polling(
+                poll_interval=0,
+                timeout=dt.timedelta(seconds=timeout),
+                allowed_updates=allowed_updates,
+            )
+            try:
+                yield app
+            finally:
+                if app.updater.running:
+                    await app.updater.stop()
+                await app.stop()
+
+    def application_builder(self) -> Any:
+        """A PTB `ApplicationBuilder` already pointed at this simulator (token, base URLs)."""
+        from telegram.ext import ApplicationBuilder
+
+        return (
+            ApplicationBuilder()
+            .token(self.token)
+            .base_url(self.base_url)
+            .base_file_url(self.base_file_url)
+        )
 
     # ------------------------------------------------------------------ time
     def now(self) -> int:

@@ -8,6 +8,7 @@ a bare `.` in MarkdownV2) also fails in tests, and tests compare plain text.
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from typing import Any
 
@@ -32,6 +33,8 @@ _HTML_TAGS = {
     "tg-emoji": "custom_emoji",
     "span": "spoiler",
 }
+# A "<" that does not open or close a tag: Telegram demands "&lt;" and rejects the message.
+_STRAY_LT = re.compile(r"<(?![A-Za-z/])")
 _MDV2_RESERVED = set("_*[]()~`>#+-=|{}.!")
 
 
@@ -98,6 +101,11 @@ class _HtmlToEntities(HTMLParser):
 
 
 def _parse_html(text: str) -> tuple[str, list[dict[str, Any]]]:
+    stray = _STRAY_LT.search(text)
+    if stray is not None:
+        tag = text[stray.end() :].split(">", 1)[0][:32]
+        offset = len(text[: stray.start()].encode())
+        raise _cant_parse(f'Unsupported start tag "{tag}" at byte offset {offset}')
     parser = _HtmlToEntities()
     parser.feed(text)
     parser.close()
