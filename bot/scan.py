@@ -19,8 +19,26 @@ log = logging.getLogger(__name__)
 INLINE_MAX_CHARS = 300  # measured: a 300-char message scans in a few ms
 
 
+def skip_spacy_plugin_factories() -> None:
+    """Stop spaCy from importing third-party pipeline factories on the first `spacy.blank()`.
+
+    Why: `Language.__init__` loads every `spacy_factories` entry point of the environment.
+    presidio-analyzer (installed for the benchmark) registers one whose import pulls in
+    transformers and torch: measured 20 s on this machine, spent inside the first scan that hits
+    a keyword lexicon — so the first leak after a start would stay visible for 20 s. The
+    detectors only need the blank tokenizer and PhraseMatcher, never a plugin factory.
+    (Belongs in detectors/keywords.py; kept here until that module does it itself.)
+    """
+    try:
+        from spacy.util import registry
+    except ImportError:  # pragma: no cover - spaCy is a runtime dependency
+        return
+    registry._entry_point_factories.entry_points = False
+
+
 class ScanService:
     def __init__(self, scanner: Scanner, workers: int = 2, timeout: float = 30.0) -> None:
+        skip_spacy_plugin_factories()
         self.scanner = scanner
         self.timeout = timeout
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dlp-scan")

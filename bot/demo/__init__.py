@@ -1,0 +1,1 @@
+"""The offline demo: the Telegram simulator and the real bot in one process (`dlpbot demo`)."""

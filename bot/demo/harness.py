@@ -1,0 +1,310 @@
+"""One process, two sides: the local Telegram simulator and the real bot (`build_application`).
+
+Used by `dlpbot demo`, by the end-to-end tests and by the latency benchmark, so all three drive
+the bot exactly as production does — over HTTP, through python-telegram-bot's real polling,
+rate limiter and JobQueue — and only the server on the other end is simulated.
+
+The user-side operations (a person sends, edits, forwards, presses a button) are built from the
+simulator's `World` primitives (`store_message`, `message_json`, `updates.push`), so a message a
+person "sends" here is rendered by the same code as one the bot sends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from telegram.ext import Application
+
+from bot.app import build_application
+from bot.config import AppConfig, Keys
+from bot.receive import ALLOWED_UPDATES
+from bot.simulator.faults import FaultPlan, RateLimits
+from bot.simulator.methods import BotApi
+from bot.simulator.server import SimulatorServer
+from bot.simulator.state import Membership, RecordedCall, SimChat, SimMessage, SimUser, admin_rights
+from bot.simulator.world import World
+from bot.store import Store
+from detectors import Scanner
+
+log = logging.getLogger(__name__)
+
+# Fixed, obviously-fake keys: the demo and tests must never need real secrets.
+DEMO_HMAC_KEY = bytes(range(32))
+DEMO_CONTENT_KEY = bytes(range(32, 64))
+POLL_TIMEOUT = 1  # seconds a getUpdates is held; short so stopping is quick
+
+
+def harness_config(
+    db_path: Path, ethics_chat_id: int, staff: list[int], **policy: Any
+) -> AppConfig:
+    """A full AppConfig for a simulated deployment: enforce by default, short notice delay."""
+    cfg = AppConfig.from_mapping(
+        {
+            "telegram": {
+                "poll_timeout": POLL_TIMEOUT,
+                "backoff_seconds": 0.05,
+                "overall_max_rate": 1000.0,
+                "group_max_rate": 1000.0,
+                "group_time_period": 1.0,
+            },
+            "policy": {
+                "default_mode": "enforce",
+                "notice_delete_after_seconds": 1.0,
+                "alert_min_severity": "medium",
+                **policy,
+            },
+            "ethics": {"chat_id": ethics_chat_id, "staff": staff},
+            "store": {"path": str(db_path)},
+        }
+    )
+    return cfg
+
+
+@dataclass
+class SimHarness:
+    """Simulator + real bot: `await start()`, drive with `send`/`edit`/`press`, `await stop()`."""
+
+    db_path: Path
+    scanner: Scanner
+    world: World = field(default_factory=World)
+    policy: dict[str, Any] = field(default_factory=dict)
+    keys: Keys = field(default_factory=lambda: Keys(content=DEMO_CONTENT_KEY, hmac=DEMO_HMAC_KEY))
+    media: Any = None
+
+    def __post_init__(self) -> None:
+        self.api = BotApi(self.world)
+        self.faults = FaultPlan()
+        self.rate_limits = RateLimits()
+        self.server = SimulatorServer(self.world, self.api, self.faults, self.rate_limits)
+        self.ethics_chat = self.create_group("政風室通報群", supergroup=True)
+        self.ethics_officer = self.add_user("政風", "陳督察", started_bot=True)
+        self.ethics_chat.members[self.ethics_officer.id] = Membership("creator")
+        self.app: Application | None = None
+        self.store: Store | None = None
+        self.config: AppConfig | None = None
+        self.url = ""
+
+    # -- world set-up ---------------------------------------------------------------------------
+
+    def add_user(
+        self, first_name: str, last_name: str | None = None, *, started_bot: bool = True
+    ) -> SimUser:
+        """A person. `started_bot=False` is someone who never pressed Start: DMs get 403."""
+        user = SimUser(
+            id=self.world.new_user_id(),
+            first_name=first_name,
+            last_name=last_name,
+            started_bot=started_bot,
+        )
+        self.world.users[user.id] = user
+        return user
+
+    def create_group(
+        self, title: str, *, supergroup: bool = True, can_delete: bool = True, admin: bool = True
+    ) -> SimChat:
+        """A group the bot is in: admin with delete rights unless told otherwise."""
+        kind = "supergroup" if supergroup else "group"
+        chat = SimChat(id=self.world.new_chat_id(kind), type=kind, title=title)
+        self.world.chats[chat.id] = chat
+        if admin:
+            member = Membership("administrator", admin_rights(can_delete_messages=can_delete))
+        else:
+            member = Membership("member")
+        chat.members[self.world.bot.id] = member
+        return chat
+
+    def join(self, chat: SimChat, user: SimUser, status: str = "member") -> None:
+        chat.members[user.id] = Membership(status)
+
+    # -- the user side --------------------------------------------------------------------------
+
+    def send(
+        self,
+        chat: SimChat,
+        user: SimUser,
+        text: str | None = None,
+        *,
+        caption: str | None = None,
+        reply_to: SimMessage | None = None,
+        forward_from: SimUser | None = None,
+        media_group_id: str | None = None,
+        photo: bytes | None = None,
+        date: int | None = None,
+    ) -> SimMessage:
+        """`user` posts in `chat`; the update is queued if Telegram would deliver it to the bot."""
+        payload: dict[str, Any] = {}
+        if forward_from is not None:
+            payload["forward_origin"] = {
+                "type": "user",
+                "date": self.world.clock.now() - 60,
+                "sender_user": forward_from.to_api(),
+            }
+        if media_group_id is not None:
+            payload["media_group_id"] = media_group_id
+        if photo is not None:
+            sizes = self.world.register_photo(photo, chat_id=chat.id)
+            payload["photo"] = [s.photo_size() for s in sizes]
+        message = self.world.store_message(
+            chat,
+            sender_id=user.id,
+            by_bot=False,
+            date=date,
+            text=text,
+            caption=caption,
+            reply_to_message_id=reply_to.message_id if reply_to else None,
+            payload=payload,
+        )
+        if self.world.bot_receives(chat, message):
+            self.world.updates.push("message", self.world.message_json(message))
+        return message
+
+    def edit(self, message: SimMessage, text: str) -> SimMessage:
+        """The sender edits a message (Telegram sends `edited_message` with `edit_date`)."""
+        message.text = text
+        message.edit_date = self.world.clock.now()
+        chat = self.world.chat(message.chat_id)
+        if self.world.bot_receives(chat, message):
+            self.world.updates.push("edited_message", self.world.message_json(message))
+        return message
+
+    def press(self, message: SimMessage, data: str, user: SimUser) -> str:
+        """`user` presses the inline button with `data` on the bot's `message`."""
+        if data not in message.callback_data:
+            raise ValueError(f"message {message.message_id} has no button {data!r}")
+        query_id = self.world.new_callback_id()
+        self.world.callback_answers[query_id] = None
+        self.world.updates.push(
+            "callback_query",
+            {
+                "id": query_id,
+                "from": user.to_api(),
+                "chat_instance": str(message.chat_id),
+                "message": self.world.message_json(message),
+                "data": data,
+            },
+        )
+        return query_id
+
+    def dm(self, user: SimUser, text: str) -> SimMessage:
+        """`user` writes to the bot privately (e.g. the reason of an appeal)."""
+        chat = self.world.private_chat(user.id)
+        message = self.world.store_message(chat, sender_id=user.id, by_bot=False, text=text)
+        self.world.updates.push("message", self.world.message_json(message))
+        return message
+
+    # -- observing ------------------------------------------------------------------------------
+
+    def calls(self, method: str | None = None, since: int = 0) -> list[RecordedCall]:
+        """Bot API requests the bot made (failed ones included), getUpdates excluded."""
+        return [
+            c
+            for c in self.world.calls[since:]
+            if c.method != "getUpdates" and (method is None or c.method == method)
+        ]
+
+    def bot_messages(self, chat_id: int) -> list[SimMessage]:
+        chat = self.world.chats.get(chat_id)
+        return [m for m in chat.messages.values() if m.by_bot] if chat else []
+
+    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
+        """Poll `predicate` until it is truthy; raise TimeoutError (never hang a test)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            value = predicate()
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise TimeoutError("condition not reached in time")
+            await asyncio.sleep(0.01)
+
+    async def settle(self, quiet: float = 0.25, timeout: float = 15.0) -> None:
+        """Wait until every queued update was fetched and handled and the bot has made no
+        request for `quiet` seconds (warnings and alerts run as background tasks)."""
+        store = self.store
+        assert store is not None
+        await self.wait_for(
+            lambda: all(store.is_processed(u.update_id) for u in self.world.updates.pending())
+            and not self._busy(),
+            timeout,
+        )
+        deadline = time.monotonic() + timeout
+        seen = len(self.world.calls)
+        last_change = time.monotonic()
+        while time.monotonic() - last_change < quiet:
+            await asyncio.sleep(0.02)
+            n = len([c for c in self.world.calls if c.method != "getUpdates"])
+            if n != seen:
+                seen, last_change = n, time.monotonic()
+            if time.monotonic() > deadline:
+                raise TimeoutError("bot did not become idle")
+
+    def _busy(self) -> bool:
+        return any(c.status is None and c.method != "getUpdates" for c in self.world.calls)
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    async def start(self, *, check_rights: bool = True) -> None:
+        """Start the simulator, then the real bot polling it (as `dlpbot run` would)."""
+        self.url = await self.server.start()
+        cfg = harness_config(
+            self.db_path, self.ethics_chat.id, [self.ethics_officer.id], **self.policy
+        )
+        cfg.telegram = replace(
+            cfg.telegram, base_url=f"{self.url}/bot", base_file_url=f"{self.url}/file/bot"
+        )
+        self.config = cfg
+        await self.start_bot(check_rights=check_rights)
+
+    async def start_bot(self, *, check_rights: bool = True) -> None:
+        """(Re)start only the bot, over a fresh Store on the same database file."""
+        assert self.config is not None
+        self.store = Store(self.db_path, hmac_key=self.keys.hmac, content_key=self.keys.content)
+        app = build_application(
+            self.config,
+            self.world.token,
+            self.keys,
+            scanner=self.scanner,
+            store=self.store,
+            media=self.media,
+            check_rights_at_start=check_rights,
+        )
+        await app.initialize()
+        if app.post_init is not None:
+            await app.post_init(app)
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(
+            poll_interval=0.0, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES
+        )
+        self.app = app
+
+    async def stop_bot(self) -> None:
+        app, self.app = self.app, None
+        if app is None:
+            return
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+        if self.store is not None:
+            self.store.close()
+
+    async def stop(self) -> None:
+        try:
+            await self.stop_bot()
+        finally:
+            await self.server.stop()
+
+    async def __aenter__(self) -> SimHarness:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
