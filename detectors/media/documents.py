@@ -180,7 +180,10 @@ def _office(out: Extraction, data: bytes, kind: str, limits: MediaLimits) -> Non
         out.add_text(readers[kind](data, limits))
     except MediaRejected:
         raise
-    except (KeyError, ValueError, zipfile.BadZipFile, OSError, TypeError, AttributeError) as exc:
+    except Exception as exc:
+        # The parsers raise anything from KeyError (missing part) to lxml's XMLSyntaxError and
+        # their own PackageNotFoundError; for a file that passed the ZIP checks every one of
+        # them means the same thing to the user: the file is damaged.
         raise MediaRejected(CORRUPT, f"{kind} file is damaged ({type(exc).__name__})") from exc
 
 

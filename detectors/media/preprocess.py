@@ -33,7 +33,7 @@ def open_image(data: bytes, limits: MediaLimits) -> Image.Image:
     except MediaRejected:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise MediaRejected("bomb", "image exceeds the decompression limit") from exc
+        raise MediaRejected("bomb", "image pixel count exceeds the decompression limit") from exc
     except UnidentifiedImageError as exc:
         raise MediaRejected("corrupt", "image format not recognised") from exc
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
