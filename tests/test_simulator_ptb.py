@@ -386,3 +386,23 @@ async def test_commands_menu_round_trip(sim: Simulator) -> None:
         assert [c.command for c in commands] == ["incidents", "stats"]
         await app.bot.delete_my_commands()
         assert await app.bot.get_my_commands() == ()
+
+
+async def test_anonymous_albums_and_topics_parse_in_ptb(sim: Simulator) -> None:
+    group = sim.create_chat("g", is_forum=True)
+    user = sim.add_user("A")
+    sim.inject_message(group, None, "匿名管理員", sender_chat=group)
+    for _ in range(2):
+        sim.inject_photo(group, user, png_bytes(100, 80), media_group_id="album-1")
+    sim.inject_message(group, user, "議題內", message_thread_id=5)
+    app = build_app(sim)
+    async with app:
+        updates = await app.bot.get_updates(timeout=0)
+        reply = await app.bot.send_message(group.id, "topic reply", message_thread_id=5)
+    anonymous, photo1, photo2, topic = (u.message for u in updates)
+    assert anonymous.sender_chat.id == group.id
+    assert anonymous.from_user.username == "GroupAnonymousBot"
+    assert photo1.media_group_id == photo2.media_group_id == "album-1"
+    assert photo1.message_id != photo2.message_id
+    assert topic.message_thread_id == 5 and topic.is_topic_message
+    assert reply.message_thread_id == 5
