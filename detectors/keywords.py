@@ -15,6 +15,15 @@ from detectors.lexicon import Lexicons
 from detectors.rules.base import KeywordHit
 
 
+def _with_normalised(words: Sequence[str]) -> tuple[str, ...]:
+    """The words plus their normalised forms: the matcher runs over normalised text, and the
+    normaliser turns a few standard characters into variants (秘→祕, 雇→僱) that a lexicon
+    written by hand would miss."""
+    from detectors.normalize import normalize
+
+    return tuple(dict.fromkeys((*words, *(normalize(w).text for w in words))))
+
+
 class KeywordMatcher:
     """Finds the words of the named lexicons; offsets are in the text it is given."""
 
@@ -23,7 +32,7 @@ class KeywordMatcher:
         self._names = tuple(names)
         self._word_lexicons: dict[str, list[str]] = {}
         for name in self._names:
-            for word in lexicons.words(name):
+            for word in _with_normalised(lexicons.words(name)):
                 self._word_lexicons.setdefault(word, []).append(name)
         words = sorted(self._word_lexicons, key=len, reverse=True)
         self._prefilter = (
@@ -40,7 +49,7 @@ class KeywordMatcher:
             nlp = spacy.blank("zh")
             matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
             for name in self._names:
-                words = self._lexicons.words(name)
+                words = _with_normalised(self._lexicons.words(name))
                 if words:
                     matcher.add(name, [nlp.make_doc(w) for w in words])
             self._nlp, self._matcher = nlp, matcher

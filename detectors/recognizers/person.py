@@ -26,6 +26,7 @@ from functools import lru_cache
 
 from detectors.config import DetectorConfig
 from detectors.lexicon import Lexicons, load_lexicon
+from detectors.normalize import normalize
 from detectors.recognizers.base import Match, TextView
 from detectors.types import PERSON
 
@@ -64,7 +65,10 @@ _ROLE_WINDOW = 8
 
 
 def _words(name: str) -> tuple[str, ...]:
-    return load_lexicon(name)
+    """Lexicon entries in the form the text has after normalisation: the normaliser folds some
+    standard characters to variants (峰→峯, 群→羣), and a lexicon must use the same form."""
+    words = load_lexicon(name)
+    return tuple(dict.fromkeys((*words, *(normalize(w).text for w in words))))
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +81,7 @@ class NameLexicons:
     given_chars: frozenset[str]
     stop_chars: frozenset[str]
     guards: tuple[str, ...]
+    given_stopwords: frozenset[str]
     honorifics: tuple[str, ...]
     titles: tuple[str, ...]
     roles: tuple[str, ...]
@@ -93,6 +98,7 @@ def name_lexicons() -> NameLexicons:
         given_chars=frozenset(_words("given_name_chars")),
         stop_chars=frozenset(_words("person_stop_chars")),
         guards=by_len(_words("surname_guards")),
+        given_stopwords=frozenset(_words("person_given_stopwords")),
         honorifics=by_len(_words("person_honorifics")),
         titles=by_len(_words("person_titles")),
         roles=by_len(_words("person_roles")),
@@ -172,7 +178,7 @@ def looks_like_name(span: str, strong_context: bool = False) -> bool:
         return False
     if _is_guarded(span, 0) or _title_at(span, len(surname)):
         return False
-    if any(c in lex.stop_chars for c in given):
+    if any(c in lex.stop_chars for c in given) or given in lex.given_stopwords:
         return False
     if strong_context:
         return True
@@ -261,6 +267,11 @@ class PersonRecognizer:
         rare = surname in lex.rare_surnames
         if _is_guarded(text, pos):
             return None
+        if pos > 0 and text[pos - 1] == surname[0]:
+            return None  # 謝謝大家, 常常: a doubled character is a word, not a surname
+        strong_before = self._cue_before(text, pos) or self._list_before(text, pos)
+        if rare and not strong_before and not self._bounded_left(text, pos):
+            return None  # 居留證, 公司夜班: an everyday-word surname inside a word
         for hon in lex.honorifics:
             if text.startswith(hon, after):
                 return Match(
@@ -280,13 +291,12 @@ class PersonRecognizer:
             and text[pos - 2 : pos - 1] in (lex.surnames | lex.rare_surnames)
         ):
             return None  # the 任 of 楊主任 is the title's tail, not a new surname
-        strong_before = self._cue_before(text, pos) or self._list_before(text, pos)
         for given_len in (2, 1):
             end = after + given_len
             given = text[after:end]
             if len(given) < given_len or not all(_IS_CJK.match(c) for c in given):
                 continue
-            if any(c in lex.stop_chars for c in given):
+            if any(c in lex.stop_chars for c in given) or given in lex.given_stopwords:
                 continue
             strong = strong_before or self._strong_after(text, end)
             usual = all(c in lex.given_chars for c in given)
