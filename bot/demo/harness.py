@@ -83,7 +83,7 @@ class SimHarness:
         self.rate_limits = RateLimits()
         self.server = SimulatorServer(self.world, self.api, self.faults, self.rate_limits)
         self.ethics_chat = self.create_group("政風室通報群", supergroup=True)
-        self.ethics_officer = self.add_user("政風", "陳督察", started_bot=True)
+        self.ethics_officer = self.add_user("督察", "陳", started_bot=True)
         self.ethics_chat.members[self.ethics_officer.id] = Membership("creator")
         self.app: Application | None = None
         self.store: Store | None = None
