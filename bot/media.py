@@ -95,6 +95,9 @@ def _init_worker(config: DetectorConfig, nice: int) -> None:
     if nice:
         with contextlib.suppress(OSError):
             os.nice(nice)
+    from bot.scan import skip_spacy_plugin_factories
+
+    skip_spacy_plugin_factories()  # else the first keyword hit in a worker costs ~20 s
     _WORKER_SCANNER = Scanner(config)
 
 

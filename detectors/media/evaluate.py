@@ -275,6 +275,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--reveal", action="store_true", help="show missed values in clear")
     args = parser.parse_args(argv)
+    try:  # spaCy's plugin scan imports torch on the first keyword hit (~20 s); skip it
+        from bot.scan import skip_spacy_plugin_factories
+
+        skip_spacy_plugin_factories()
+    except ImportError:
+        pass
     labels_path = Path(args.labels)
     ev = evaluate(load_labels(labels_path), labels_path.parent)
     if args.json:
