@@ -372,9 +372,13 @@ async def test_bot_uploads_are_stored_for_inspection(sim: Simulator) -> None:
     app = build_app(sim)
     async with app:
         await app.bot.send_document(group.id, b"a,b\n1,2\n", filename="report.csv")
-        sent_photo = await app.bot.send_photo(group.id, png_bytes(400, 300), caption="遮蔽後")
-    files = sim.uploaded_files(group)
-    assert any(f.file_name == "report.csv" and f.data == b"a,b\n1,2\n" for f in files)
+        image = png_bytes(400, 300)
+        sent_photo = await app.bot.send_photo(group.id, image, caption="遮蔽後")
+    files = sim.uploaded_files(group)  # the bot's uploads only, not Telegram's renditions
+    assert [f.file_name for f in files] == ["report.csv", None]
+    assert files[0].data == b"a,b\n1,2\n" and files[1].data == image
+    [(part, upload)] = sim.calls("sendPhoto")[-1].files.items()
+    assert part == "photo" and upload.data == image
     assert sent_photo.photo[-1].width == 400 and sent_photo.caption == "遮蔽後"
 
 

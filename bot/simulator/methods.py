@@ -300,11 +300,12 @@ class BotApi:
     def send_photo(self, p: Params) -> dict[str, Any]:
         chat = self._writable_chat(p)
         source = self._input_file(p, "photo")
+        caption, entities = self._caption(p)  # validated before the upload is stored
         if isinstance(source, Upload):
             sizes = self.world.register_photo(source.data, uploaded_by_bot=True, chat_id=chat.id)
+            p.stored["photo"] = sizes[-1]
         else:
             sizes = [source]
-        caption, entities = self._caption(p)
         payload = self._common_payload(chat, p)
         payload["photo"] = [f.photo_size() for f in sizes]
         return self._send(chat, p, caption=caption, caption_entities=entities, payload=payload)
@@ -312,6 +313,7 @@ class BotApi:
     def send_document(self, p: Params) -> dict[str, Any]:
         chat = self._writable_chat(p)
         source = self._input_file(p, "document")
+        caption, entities = self._caption(p)  # validated before the upload is stored
         if isinstance(source, Upload):
             sim_file = self.world.register_file(
                 source.data,
@@ -321,9 +323,9 @@ class BotApi:
                 uploaded_by_bot=True,
                 chat_id=chat.id,
             )
+            p.stored["document"] = sim_file
         else:
             sim_file = source
-        caption, entities = self._caption(p)
         payload = self._common_payload(chat, p)
         payload["document"] = sim_file.document()
         return self._send(chat, p, caption=caption, caption_entities=entities, payload=payload)

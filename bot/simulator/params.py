@@ -41,10 +41,15 @@ class Upload:
 
 @dataclass
 class Params:
-    """The request's parameters (`values`) and multipart file parts (`uploads`)."""
+    """The request's parameters (`values`) and multipart file parts (`uploads`).
+
+    `stored` is filled by the method with the file each file parameter became (e.g. "photo" →
+    the original photo), so the call log shows exactly what the bot uploaded.
+    """
 
     values: dict[str, Any]
     uploads: dict[str, Upload] = field(default_factory=dict)
+    stored: dict[str, Any] = field(default_factory=dict)
 
     def has(self, name: str) -> bool:
         return self.values.get(name) not in (None, "")

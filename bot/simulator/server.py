@@ -131,13 +131,8 @@ class SimulatorServer:
             return web.json_response(error_body(exc.status, exc.description), status=exc.status)
         call = RecordedCall(method, params.printable(), {}, time.time())
         self.world.record_call(call)
-        files_before = len(self.world.files)
         status, body = await self._run(method, params)
-        call.files = {
-            f.file_path: f
-            for f in list(self.world.files.values())[files_before:]
-            if f.uploaded_by_bot
-        }
+        call.files = dict(params.stored)
         call.status = status
         call.result = body.get("result")
         call.description = body.get("description")

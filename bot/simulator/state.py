@@ -312,7 +312,11 @@ class SimFile:
 
 @dataclass
 class RecordedCall:
-    """One Bot API request the bot made: decoded params, uploaded file names, outcome."""
+    """One Bot API request the bot made: decoded params, uploads, outcome.
+
+    `files` maps a file parameter ("photo", "document") to the `SimFile` the upload became (the
+    original bytes in `.data`); `params` keeps form values as strings, JSON text decoded.
+    """
 
     method: str
     params: dict[str, Any]

@@ -313,7 +313,8 @@ class World:
                     kind="photos",
                     width=small.size[0],
                     height=small.size[1],
-                    uploaded_by_bot=uploaded_by_bot,
+                    # Telegram made these renditions; only the original is the bot's upload.
+                    uploaded_by_bot=False,
                     chat_id=chat_id,
                 )
             )
