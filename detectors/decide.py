@@ -36,6 +36,21 @@ def count_people(entities: list[Match]) -> int:
     return max(len(strong), len(names) if strong or len(names) >= 1 else 0)
 
 
+CAUTION_TYPE = "CLASSIFIED_CAUTION"
+
+
+def _without_redundant_cautions(rule_matches: list[Match]) -> list[Match]:
+    """Drop a bare "請勿外流" when another category is reported for the message.
+
+    Why: the caution phrase marks what it accompanies; a raid plan or a password that ends with
+    "請勿外流" is a raid or a credentials incident, and listing it as classified too would double
+    the warning without telling the reviewer anything new. A real marking (密件, 機密) stays."""
+    others = {m.category for m in rule_matches if m.type != CAUTION_TYPE}
+    if not others:
+        return rule_matches
+    return [m for m in rule_matches if m.type != CAUTION_TYPE]
+
+
 def decide(entities: list[Match], rule_matches: list[Match], config: DetectorConfig) -> Decision:
     categories: set[str] = set()
     severity = Severity.NONE
@@ -47,6 +62,7 @@ def decide(entities: list[Match], rule_matches: list[Match], config: DetectorCon
         severity = max(severity, Severity.HIGH)
         reasons.append(f"strong identifier: {strong[0].type}")
 
+    rule_matches = _without_redundant_cautions(rule_matches)
     for m in rule_matches:
         categories.add(m.category)
         severity = max(severity, config.severity_for(m.category))

@@ -22,13 +22,22 @@ from detectors.types import CLASSIFIED
 
 MARKINGS = "classified_markings"
 EXPLAIN = "classified_explain"
+EXCEPTIONS = "classified_exceptions"
+# A caution phrase asks readers to keep something in; it marks what it accompanies. When another
+# category (a raid plan, a password) is reported for the same message, decide.py lets that
+# category speak alone (see `CAUTION_TYPE`).
+CAUTION_TYPE = "CLASSIFIED_CAUTION"
+MARKING_TYPE = "CLASSIFIED_MARKING"
+_CAUTION = re.compile(r"(?:外流|轉傳|外洩|外傳)$")
+# A stamp: 「密」, 【密】, （密）, 蓋了密字.
+_STAMP = re.compile(r"[「【(（\[]\s*(?:密|機密|極機密|絕對機密|密件|限閱)\s*[」】)）\]]")
 
 # A filled-in classification header: 機密等級：密, 密等：機密, 保密期限：…
 _HEADER = re.compile(r"(?:機密等級|密等|保密期限|解密條件)\s*[:：]\s*\S")
 # Signs that a document or its content is in the message or being passed on.
 _SHARING = re.compile(
     r"附件|如附|如下|內容|全文|影本|掃描|截圖|檔案|文件|分享|給大家|丟群組|傳給|轉給|先丟|先傳"
-    r"|閱後即刪|[:：]\s*\S"
+    r"|閱後即刪|打出來|節錄|放在這|貼在這|我先丟"
 )
 EXPLAIN_WINDOW = 12
 
@@ -38,33 +47,39 @@ class ClassifiedRule:
 
     name = "classified"
     category = CLASSIFIED
-    lexicons = (MARKINGS, EXPLAIN, BENIGN_LEXICON)
+    lexicons = (MARKINGS, EXPLAIN, EXCEPTIONS, BENIGN_LEXICON)
 
     def __init__(self, config: DetectorConfig, lexicons: Lexicons) -> None:
-        self._lexicons = lexicons
+        self._exceptions = lexicons.words(EXCEPTIONS) + lexicons.exceptions(MARKINGS)
 
     def evaluate(self, data: RuleInput) -> list[Match]:
         text = data.view.text
-        header = _HEADER.search(text)
-        markings = clean_hits(data, MARKINGS, self._lexicons.exceptions(MARKINGS))
+        header = _HEADER.search(text) or _STAMP.search(text)
+        markings = clean_hits(data, MARKINGS, self._exceptions)
         if (not markings and header is None) or is_benign(data):
             return []
-        if header is not None:
+        explain = clean_hits(data, EXPLAIN)
+        if header is not None and not [
+            h for h in explain if h.end <= header.start() or h.start >= header.end()
+        ]:
             return [
                 rule_match(
-                    "CLASSIFIED_MARKING", CLASSIFIED, header.start(), header.end() - 1, 0.9,
-                    self.name, "classification header filled in",
+                    MARKING_TYPE, CLASSIFIED, header.start(), header.end(), 0.9,
+                    self.name, "classification header or stamp",
                 )
             ]
-        explain = clean_hits(data, EXPLAIN)
         sharing = _SHARING.search(text) is not None
+        # A real marking speaks before a caution phrase in the same message.
+        markings.sort(key=lambda h: _CAUTION.search(h.word) is not None)
         for hit in markings:
-            if near(hit, explain, EXPLAIN_WINDOW, EXPLAIN_WINDOW) and not sharing:
+            labelled = text[hit.end : hit.end + 2].startswith((":", "：", "】", "」", "]"))
+            if near(hit, explain, EXPLAIN_WINDOW, EXPLAIN_WINDOW) and not (sharing or labelled):
                 continue
+            caution = _CAUTION.search(hit.word) is not None
             return [
                 rule_match(
-                    "CLASSIFIED_MARKING", CLASSIFIED, hit.start, hit.end, 0.8, self.name,
-                    f"classification marking {hit.word}",
+                    CAUTION_TYPE if caution else MARKING_TYPE, CLASSIFIED, hit.start, hit.end,
+                    0.7 if caution else 0.8, self.name, f"classification marking {hit.word}",
                 )
             ]
         return []

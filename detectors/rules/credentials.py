@@ -46,13 +46,23 @@ _FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
 # A label, a link (是, 為, :, =, space) and a value. Longest labels first.
 _LABEL = (
     r"(?:wi-?fi\s*密碼|無線(?:網路)?密碼|(?:登入|管理者|管理員|預設|初始|臨時|提款|新)?密碼|帳密"
-    r"|通行碼|(?:身分)?驗證碼|認證碼|一次性密碼|動態密碼|OTP|PIN\s*碼?|金鑰|API[\s_]?KEY|apikey"
-    r"|token|權杖|password|passwd|pwd|pass|secret|client_secret|私鑰)"
+    r"|通行碼|(?:身分)?驗證碼|認證碼|一次性密碼|動態密碼|金鑰|權杖|私鑰"
+    r"|(?<![A-Za-z])(?:OTP|PIN\s*碼?|API[\s_]?KEY|apikey|(?:access|secret|storage)\s?key"
+    r"|AccountKey|token|password|passwd|pwd|pass|secret|client_secret)(?![A-Za-z]))"
 )
-_LINK = r"\s*(?:是|為|:|：|=|\s)\s*(?:是|為|:|：)?\s*"
+# Between label and value: punctuation, 是/為, or a verb that sets it (改成, 已重設為).
+_LINK = (
+    r"\s*(?:(?:已經?|已)?(?:改成|改為|設為|設成|重設為|換成|變更為)|是|為|:|：|=|\s)"
+    r"\s*(?:是|為|:|：)?\s*"
+)
 # The value: a run of printable ASCII; digits may be grouped by single spaces (830 215).
 _VALUE = r"(\d{3,4}(?: \d{3,4}){1,2}(?![\w])|[A-Z]-\d{4,8}|[!-~]{3,80})"
-_LABELLED = re.compile(r"(?<![A-Za-z])" + _LABEL + _LINK + _VALUE, re.IGNORECASE)
+_LABELLED = re.compile(_LABEL + _LINK + _VALUE, re.IGNORECASE)
+# A default administrator login written as user / password: admin / Printer@88.
+_ADMIN_PAIR = re.compile(
+    r"(?<![A-Za-z])(?:admin|administrator|root|sa|guest|manager)\s*[/／]\s*([!-~]{4,80})",
+    re.IGNORECASE,
+)
 # 帳號密碼寫在這：moi_user / M0i!user#7 — a user and a password after a combined label.
 _PAIR = re.compile(
     r"(?:帳號|帳密|帳號密碼|account)[^\n]{0,12}?[:：]\s*[!-~]{2,40}\s*[/|／]\s*([!-~]{4,80})",
@@ -85,7 +95,12 @@ class CredentialsRule:
             for m in pattern.finditer(text):
                 group = 1 if pattern.groups else 0
                 found.append((m.start(group), m.end(group), kind))
-        for pattern, kind in ((_LABELLED, "labelled secret"), (_PAIR, "account and password")):
+        labelled = (
+            (_LABELLED, "labelled secret"),
+            (_PAIR, "account and password"),
+            (_ADMIN_PAIR, "administrator login"),
+        )
+        for pattern, kind in labelled:
             for m in pattern.finditer(text):
                 start, end = m.start(1), m.end(1)
                 value = text[start:end]

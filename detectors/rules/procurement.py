@@ -35,13 +35,17 @@ OTHERS = "procurement_others"
 _NUM = r"[\d０-９一二三四五六七八九十兩百千萬億,，.]"
 # An amount: 2,760萬, 3400萬, 1,500萬元, NT$3,000,000, 新台幣三千萬.
 _AMOUNT = re.compile(
-    r"(?:NT\$|\$|新台幣|新臺幣)?\s*\d[\d,，.]*\s*(?:億|萬|千|元)"
-    r"|[一二三四五六七八九十兩百千]+[萬億]"
+    r"(?:NT\$|\$|新台幣|新臺幣)?\s*\d[\d,，.]*\s*(?:億|萬|千|元|%|％)"
+    r"|[一二三四五六七八九十兩百千壹貳參肆伍陸柒捌玖拾佰仟]+[萬億元]"
 )
 # How many bid: 領標的有五家, 投標廠商只有一家, 有3家投標, 共兩家參標.
 _BIDDER_COUNT = re.compile(
     r"(?:領標|投標|參標|備標|來標)[^。！？\n]{0,6}?(?:有|共|只有|剩|僅)?\s*" + _NUM + r"{1,3}\s*家"
-    r"|" + _NUM + r"{1,3}\s*家(?:廠商)?(?:投標|領標|參標|來投)"
+    r"|" + _NUM + r"{1,3}\s*家(?:廠商)?(?:投標|領標|參標|來投|遞件|送件)"
+)
+# The price itself follows: 底價：…, 底價是…, 底價算出來是…
+_DISCLOSED = re.compile(
+    r"[^。，,\n]{0,6}?(?:[:：=]|是|為|訂在|抓在)\s*[\d０-９一二三四五六七八九十兩壹貳參肆伍陸柒捌玖新]"
 )
 WINDOW = 30
 
@@ -70,11 +74,12 @@ class ProcurementRule:
             KeywordHit(PRICE, m.group(0), m.start(), m.end()) for m in _AMOUNT.finditer(text)
         ]
         for hit in self._hits(data, PRICE):
-            if near(hit, amounts, 5, WINDOW) or secrecy:
+            disclosed = _DISCLOSED.match(text, hit.end) is not None
+            if disclosed or near(hit, amounts, 5, WINDOW) or secrecy:
                 return [self._match(hit, 0.9, "reserve price before award")]
         persons = [e for e in data.entities if e.type == PERSON]
         for hit in self._hits(data, COMMITTEE):
-            named = "名單" in hit.word or near(hit, persons, 5, 40)
+            named = "名單" in hit.word or near(hit, persons, 5, 40) or "廠商" in text
             if named or secrecy:
                 return [self._match(hit, 0.85, "evaluation committee before evaluation")]
         for m in _BIDDER_COUNT.finditer(text):

@@ -72,8 +72,8 @@ class RaidRule:
             kinds = [k for k, v in (("timing", when), ("deployment", how), ("target", what)) if v]
             if not kinds:
                 continue
-            if past and not _future(when):
-                continue  # news of a past operation ("昨日搜索…已移送")
+            if past and (not when or _NEWS.search(text)):
+                continue  # news of a past operation ("昨日搜索…已移送", "警方破獲…")
             return [
                 rule_match(
                     "RAID_PLAN",
@@ -88,9 +88,5 @@ class RaidRule:
         return []
 
 
-_FUTURE = re.compile(r"明|今晚|今夜|待會|等一下|稍晚|下週|下周|後天|tomorrow|tonight|點|:|：|\d{4}")
-
-
-def _future(timing: list[KeywordHit | Match]) -> bool:
-    """Timing that points ahead (明早, 今晚, a clock time) outweighs a past-tense word."""
-    return any(_FUTURE.search(getattr(t, "word", "") or "") for t in timing)
+# Words of a news report or a closed case: with one of them the operation is already public.
+_NEWS = re.compile(r"破獲|起獲|偵結|起訴|判決|新聞|報導|記者|戰果|宣布|已逮捕|已移送")

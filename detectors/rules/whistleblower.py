@@ -29,8 +29,14 @@ FORWARD = "whistleblower_forward"
 
 # "這次檢舉環保局的是…", "吹哨的是…", "舉報違法傾倒的是…": the verb form of a role word.
 _VERB_ROLE = re.compile(
-    r"(?:檢舉|舉報|舉發|陳情|申訴|投訴|爆料|吹哨|告發|通報|密報)[^。！？!?\n，,]{0,14}?的(?:人)?(?:是|就是|為)"
+    r"(?:檢舉|舉報|舉發|陳情|申訴|投訴|爆料|吹哨|告發|通報|密報)[^。！？!?\n，,]{0,14}?的"
+    r"(?:人|民眾)?(?:其實|應該|就|可能|八成)?(?:是|為)"
+    # the passive: 被他們自己的櫃台小姐檢舉的 names who complained
+    r"|被[^。！？!?\n，,]{1,15}?(?:檢舉|舉報|投訴|爆料|告發|舉發)(?:的|了)"
 )
+# Forwarded complaints that carry their sender: with a name or contact detail they reveal them.
+_FORWARD_ANCHOR = re.compile(r"檢舉|陳情|投訴|申訴|匿名")
+_SOURCE = re.compile(r"來源|寄件|八成是|應該是|就是")
 # Identifying details count this far after the anchor (a sentence) and a little before it
 # ("林先生是這次的檢舉人").
 WINDOW_AFTER = 45
@@ -79,6 +85,14 @@ class WhistleblowerRule:
                 return [self._match(anchor, 0.8, "role word with a narrowing descriptor")]
             if near(anchor, forward, 20, 20) and not procedure:
                 return [self._match(anchor, 0.75, "complaint forwarded with its source")]
+        for hit in forward:
+            if not _FORWARD_ANCHOR.search(hit.word):
+                continue
+            if near(hit, ids, 10, 40):
+                return [self._match(hit, 0.8, "complaint forwarded with the sender's details")]
+            tail = data.view.text[hit.start : hit.end + 30]
+            if _SOURCE.search(tail) and near(hit, narrowing, 0, 30):
+                return [self._match(hit, 0.75, "complaint forwarded with its source described")]
         return []
 
     def _match(self, anchor: KeywordHit, score: float, reason: str) -> Match:
