@@ -1,0 +1,110 @@
+"""OCR'd images: findings carry boxes and the evidence kept is a redacted copy.
+
+OCR costs ~1.5 s per image, so only four real files from tests/media are OCR'd here (each
+once, cached for the module); the whole labelled set runs in test_media_evaluation (slow).
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from bot.scan import skip_spacy_plugin_factories
+from detectors.media import MediaReport, scan_file
+from detectors.media.evaluate import fold, load_labels
+from detectors.media.redact import redact
+from detectors.scanner import Scanner
+
+MEDIA = Path(__file__).parent / "media"
+LABELS = {label.path: label for label in load_labels(MEDIA / "labels.jsonl")}
+
+
+@pytest.fixture(scope="module")
+def scan() -> object:
+    skip_spacy_plugin_factories()
+    scanner = Scanner()
+    cache: dict[str, MediaReport] = {}
+
+    def run(name: str) -> MediaReport:
+        if name not in cache:
+            cache[name] = scan_file(MEDIA / name, scanner)
+        return cache[name]
+
+    return run
+
+
+def ids_found(report: MediaReport) -> dict[str, tuple[int, int, int, int] | None]:
+    assert report.result is not None
+    return {
+        fold(report.text[f.start : f.end]): f.bbox
+        for f in report.result.findings
+        if f.type == "TW_NATIONAL_ID"
+    }
+
+
+def gold_id(name: str) -> str:
+    return fold(next(v for t, v in LABELS[name].entities if t == "TW_NATIONAL_ID"))
+
+
+def test_id_in_a_record_lookup_screenshot_is_found_with_its_box(scan) -> None:
+    report = scan("shot_lookup_01.png")
+    assert report.status == "scanned"
+    assert "personal_data" in report.result.categories
+    found = ids_found(report)
+    assert gold_id("shot_lookup_01.png") in found
+    box = found[gold_id("shot_lookup_01.png")]
+    assert box is not None and box[2] > box[0] and box[3] > box[1]
+
+
+def test_evidence_of_a_screenshot_has_the_id_blacked_out_and_is_downscaled(scan) -> None:
+    report = scan("shot_lookup_01.png")
+    assert report.evidence_png is not None and report.redacted_boxes >= 1
+    original = Image.open(MEDIA / "shot_lookup_01.png")
+    evidence = Image.open(io.BytesIO(report.evidence_png)).convert("L")
+    assert max(evidence.size) <= 1024
+    assert report.evidence_png != (MEDIA / "shot_lookup_01.png").read_bytes()
+    factor = evidence.width / original.width
+    x0, y0, x1, y1 = ids_found(report)[gold_id("shot_lookup_01.png")]  # type: ignore[misc]
+    inner = (
+        round(x0 * factor) + 1,
+        round(y0 * factor) + 1,
+        round(x1 * factor) - 1,
+        round(y1 * factor) - 1,
+    )
+    assert evidence.crop(inner).getextrema()[1] < 20  # every pixel of the ID box is black
+
+
+def test_photo_of_a_petition_is_an_incident_with_the_id_found(scan) -> None:
+    report = scan("photo_petition_01.jpg")
+    assert report.status == "scanned"
+    assert "personal_data" in report.result.categories
+    assert gold_id("photo_petition_01.jpg") in ids_found(report)
+    assert report.evidence_png is not None
+
+
+@pytest.mark.slow  # renders a page at 200 dpi before OCR
+def test_scanned_pdf_page_without_text_layer_is_ocred(scan) -> None:
+    report = scan("doc_scanned.pdf")
+    assert report.status == "scanned"
+    assert gold_id("doc_scanned.pdf") in ids_found(report)
+
+
+def test_poster_with_public_hotlines_is_not_flagged(scan) -> None:
+    report = scan("benign_poster_02.png")
+    assert report.status == "scanned"
+    assert report.text  # OCR did read the poster
+    assert not report.result.is_incident
+    assert report.evidence_png is None
+
+
+def test_redaction_fills_boxes_black_and_keeps_the_rest() -> None:
+    img = Image.new("RGB", (2048, 1024), "white")
+    png = redact(img, [(100, 100, 300, 150)], max_side=1024)
+    out = Image.open(io.BytesIO(png)).convert("L")
+    assert out.size == (1024, 512)
+    assert out.crop((52, 52, 148, 73)).getextrema()[1] < 20  # box (halved) is black
+    assert out.crop((400, 300, 500, 400)).getextrema()[0] > 235  # elsewhere untouched
+    assert img.getpixel((150, 120)) == (255, 255, 255)  # the caller's image is not modified
