@@ -410,3 +410,18 @@ async def test_anonymous_albums_and_topics_parse_in_ptb(sim: Simulator) -> None:
     assert photo1.message_id != photo2.message_id
     assert topic.message_thread_id == 5 and topic.is_topic_message
     assert reply.message_thread_id == 5
+
+
+async def test_settle_waits_for_slow_handlers_to_finish(sim: Simulator) -> None:
+    group = sim.create_chat("g")
+
+    async def slow_handler(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await asyncio.sleep(0.2)  # e.g. OCR before deciding
+        await update.effective_message.reply_text("scanned")
+
+    app = build_app(sim)
+    app.add_handler(MessageHandler(filters.TEXT, slow_handler))
+    async with sim.polling(app, timeout=POLL):
+        sim.inject_message(group, sim.add_user("A"), "photo caption")
+        await sim.settle(quiet=0.4, timeout=5)
+        assert [m.text for m in sim.sent_messages(group)] == ["scanned"]

@@ -58,7 +58,9 @@ description)` (failed calls too; form values are strings, JSON values decoded),
 
 Wait: `await sim.wait_for(predicate, timeout=5)` re-checks on every change (no busy polling) and
 raises TimeoutError; `await sim.wait_for_call("deleteMessage", where, after=len(sim.calls()))`;
-`await sim.wait_idle()` (the bot has fetched every queued update).
+`await sim.wait_idle()` (the bot has fetched every queued update — PTB confirms before its
+handlers finish); `await sim.settle(quiet=0.3)` (fetched, then no Bot API call for `quiet` s:
+use it before asserting that nothing happened).
 
 Other processes: `dlpbot simulator --port 8081` runs it standalone; `POST /_control/<action>`
 with JSON keyword arguments runs the method of that name (bytes as `data_base64`), `GET

@@ -17,6 +17,7 @@ import contextlib
 import datetime as dt
 import itertools
 import json
+import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
 
@@ -656,6 +657,29 @@ class Simulator:
         await self.wait_for(
             lambda: not self._unfetched(), timeout, "the bot did not fetch pending updates"
         )
+
+    async def settle(self, quiet: float = 0.3, timeout: float = 10.0) -> None:
+        """Wait until the bot fetched every update and then made no Bot API call for `quiet` s.
+
+        For "nothing happens" assertions: `wait_idle` only proves the updates were fetched (PTB
+        confirms them before its handlers finish); `settle` also lets the handlers run out.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        await self.wait_idle(timeout)
+        while True:
+            # Activity: every call except long polls that came back empty.
+            active = [c for c in self.world.calls if c.method != "getUpdates" or c.result]
+            busy = any(not c.done for c in active)
+            last = max((c.finished or c.time for c in active), default=0.0)
+            now = loop.time()
+            idle_for = time.time() - last
+            if not busy and not self._unfetched() and idle_for >= quiet:
+                return
+            if now >= deadline:
+                raise TimeoutError(f"the bot kept calling the Bot API for {timeout} s")
+            wait = min(deadline - now, quiet if busy else max(quiet - idle_for, 0.01))
+            await self.world.notifier.wait(wait)
 
     def _unfetched(self) -> bool:
         """Whether a queued update has not been returned by any getUpdates yet."""

@@ -136,6 +136,7 @@ class SimulatorServer:
         call.status = status
         call.result = body.get("result")
         call.description = body.get("description")
+        call.finished = time.time()
         self.world.notifier.notify()
         log.debug("%s -> %s", method, status)
         return web.json_response(body, status=status, dumps=_dumps)

@@ -325,6 +325,7 @@ class RecordedCall:
     status: int | None = None
     result: Any = None
     description: str | None = None
+    finished: float | None = None  # Unix time the answer was sent
 
     @property
     def done(self) -> bool:
@@ -345,6 +346,7 @@ class RecordedCall:
             "status": self.status,
             "result": self.result,
             "description": self.description,
+            "finished": self.finished,
         }
 
 
