@@ -46,25 +46,35 @@ def _load(spec: str) -> Any:
     return getattr(module, class_name)
 
 
-def _selected(items: list[Any], config: DetectorConfig) -> list[Any]:
-    names = {item.name for item in items}
+def _name(spec: str) -> str:
+    """A detector's name is its module's name (``...recognizers.phone:PhoneRecognizer`` → phone)."""
+    return spec.partition(":")[0].rsplit(".", 1)[-1]
+
+
+def known_names() -> list[str]:
+    """Every registered recognizer and rule name, in registry order."""
+    return [_name(s) for s in (*RECOGNIZERS, *RULES)]
+
+
+def _selected(specs: tuple[str, ...], config: DetectorConfig) -> list[str]:
+    """The specs the configuration keeps; unknown names are an error, not a silent no-op."""
+    known = set(known_names())
     for wanted in (*config.enabled, *config.disabled):
-        if wanted not in names:
+        if wanted not in known:
             raise ConfigError(
                 f"detectors.enabled/disabled names unknown detector {wanted!r}; "
-                f"known: {', '.join(sorted(names))}"
+                f"known: {', '.join(known_names())}"
             )
-    if config.enabled:
-        items = [i for i in items if i.name in config.enabled]
-    return [i for i in items if i.name not in config.disabled]
+    kept = [s for s in specs if not config.enabled or _name(s) in config.enabled]
+    return [s for s in kept if _name(s) not in config.disabled]
 
 
 def build_recognizers(config: DetectorConfig, lexicons: Lexicons) -> list[Recognizer]:
-    return _selected([_load(s)(config, lexicons) for s in RECOGNIZERS], config)
+    return [_load(s)(config, lexicons) for s in _selected(RECOGNIZERS, config)]
 
 
 def build_rules(config: DetectorConfig, lexicons: Lexicons) -> list[Rule]:
-    return _selected([_load(s)(config, lexicons) for s in RULES], config)
+    return [_load(s)(config, lexicons) for s in _selected(RULES, config)]
 
 
 def detector_names() -> list[str]:
