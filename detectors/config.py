@@ -86,6 +86,14 @@ class DetectorConfig:
         bad_ner = sorted(set(ner_data) - ner_known)
         if bad_ner:
             raise ConfigError(f"[detectors.ner] has unknown keys: {', '.join(bad_ner)}")
+        # Partial tables override single entries; the rest keep their defaults, so setting one
+        # category's severity never silently downgrades the others.
+        for key, defaults in (
+            ("category_severity", DEFAULT_CATEGORY_SEVERITY),
+            ("severity_action", DEFAULT_SEVERITY_ACTION),
+        ):
+            if key in data:
+                data[key] = {**defaults, **dict(data[key])}
         cfg = cls(**data, ner=NerConfig(**ner_data))
         cfg.validate()
         return cfg
