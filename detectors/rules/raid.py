@@ -89,4 +89,6 @@ class RaidRule:
 
 
 # Words of a news report or a closed case: with one of them the operation is already public.
-_NEWS = re.compile(r"破獲|起獲|偵結|起訴|判決|新聞|報導|記者|戰果|宣布|已逮捕|已移送")
+_NEWS = re.compile(
+    r"破獲|起獲|偵結|起訴|判決|新聞|報導|記者|戰果|宣布|已逮捕|已移送|公告|歡迎民眾|加強稽查"
+)

@@ -36,6 +36,8 @@ _VERB_ROLE = re.compile(
 )
 # Forwarded complaints that carry their sender: with a name or contact detail they reveal them.
 _FORWARD_ANCHOR = re.compile(r"檢舉|陳情|投訴|申訴|匿名")
+# Public channels, not a forwarded complaint: 檢舉信箱 holds 檢舉信.
+_CHANNELS = ("檢舉信箱", "陳情信箱", "檢舉專線", "陳情專線", "投訴信箱", "申訴信箱")
 _SOURCE = re.compile(r"來源|寄件|八成是|應該是|就是")
 # Identifying details count this far after the anchor (a sentence) and a little before it
 # ("林先生是這次的檢舉人").
@@ -65,11 +67,11 @@ class WhistleblowerRule:
 
     def evaluate(self, data: RuleInput) -> list[Match]:
         anchors = self._anchors(data)
-        if not anchors or is_benign(data):
+        forward = clean_hits(data, FORWARD, _CHANNELS + self._lexicons.exceptions(FORWARD))
+        if not (anchors or forward) or is_benign(data):
             return []
         ids = [e for e in data.entities if e.type in IDENTIFYING]
         narrowing = clean_hits(data, NARROWING, self._lexicons.exceptions(NARROWING))
-        forward = clean_hits(data, FORWARD)
         procedure = clean_hits(data, PROCEDURE)
         for anchor in anchors:
             found = near(anchor, ids, WINDOW_BEFORE, WINDOW_AFTER)
