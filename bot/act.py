@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -155,11 +156,10 @@ class Actor:
             )
         already_warned = any(r["warned_via"] != "none" for r in earlier)
         if mode in ("warn", "enforce") and not already_warned:
-            app.create_task(self.warn(app, incident_id, det, action_taken), name="dlp-warn")
+            await _background(app, self.warn(app, incident_id, det, action_taken), "dlp-warn")
         if self.should_alert(det.result) or action_taken == "delete_failed":
-            app.create_task(
-                self.alert(app.bot, incident_id, det, action_taken, delete_error),
-                name="dlp-alert",
+            await _background(
+                app, self.alert(app.bot, incident_id, det, action_taken, delete_error), "dlp-alert"
             )
         return incident_id
 
@@ -393,6 +393,16 @@ class Actor:
         return self.msgs.t(
             "status.rights_missing", missing=self.msgs.t("finding.separator").join(missing)
         )
+
+
+async def _background(app: Application, coro: Coroutine[Any, Any, None], name: str) -> None:
+    """Run `coro` as a background task while the bot runs; during a graceful stop (PTB still
+    handles the updates it already fetched, but no longer awaits new tasks) run it inline, so
+    the last messages' warnings and alerts are not dropped on shutdown."""
+    if app.running:
+        app.create_task(coro, name=name)
+    else:
+        await coro
 
 
 async def _delete_notice(context: ContextTypes.DEFAULT_TYPE) -> None:

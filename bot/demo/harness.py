@@ -27,7 +27,15 @@ from bot.receive import ALLOWED_UPDATES
 from bot.simulator.faults import FaultPlan, RateLimits
 from bot.simulator.methods import BotApi
 from bot.simulator.server import SimulatorServer
-from bot.simulator.state import Membership, RecordedCall, SimChat, SimMessage, SimUser, admin_rights
+from bot.simulator.state import (
+    Membership,
+    RecordedCall,
+    SimChat,
+    SimMessage,
+    SimUser,
+    admin_rights,
+    command_entities,
+)
 from bot.simulator.world import World
 from bot.store import Store
 from detectors import Scanner
@@ -89,6 +97,7 @@ class SimHarness:
         self.store: Store | None = None
         self.config: AppConfig | None = None
         self.url = ""
+        self.pushed: list[int] = []  # update ids queued by the user side, to know when all ran
 
     # -- world set-up ---------------------------------------------------------------------------
 
@@ -156,13 +165,17 @@ class SimHarness:
             by_bot=False,
             date=date,
             text=text,
+            entities=(command_entities(text) or None) if text else None,
             caption=caption,
             reply_to_message_id=reply_to.message_id if reply_to else None,
             payload=payload,
         )
         if self.world.bot_receives(chat, message):
-            self.world.updates.push("message", self.world.message_json(message))
+            self._push("message", self.world.message_json(message))
         return message
+
+    def _push(self, kind: str, payload: dict[str, Any]) -> None:
+        self.pushed.append(self.world.updates.push(kind, payload).update_id)
 
     def edit(self, message: SimMessage, text: str) -> SimMessage:
         """The sender edits a message (Telegram sends `edited_message` with `edit_date`)."""
@@ -170,7 +183,7 @@ class SimHarness:
         message.edit_date = self.world.clock.now()
         chat = self.world.chat(message.chat_id)
         if self.world.bot_receives(chat, message):
-            self.world.updates.push("edited_message", self.world.message_json(message))
+            self._push("edited_message", self.world.message_json(message))
         return message
 
     def press(self, message: SimMessage, data: str, user: SimUser) -> str:
@@ -179,7 +192,7 @@ class SimHarness:
             raise ValueError(f"message {message.message_id} has no button {data!r}")
         query_id = self.world.new_callback_id()
         self.world.callback_answers[query_id] = None
-        self.world.updates.push(
+        self._push(
             "callback_query",
             {
                 "id": query_id,
@@ -195,7 +208,7 @@ class SimHarness:
         """`user` writes to the bot privately (e.g. the reason of an appeal)."""
         chat = self.world.private_chat(user.id)
         message = self.world.store_message(chat, sender_id=user.id, by_bot=False, text=text)
-        self.world.updates.push("message", self.world.message_json(message))
+        self._push("message", self.world.message_json(message))
         return message
 
     # -- observing ------------------------------------------------------------------------------
@@ -229,7 +242,8 @@ class SimHarness:
         store = self.store
         assert store is not None
         await self.wait_for(
-            lambda: all(store.is_processed(u.update_id) for u in self.world.updates.pending())
+            lambda: all(store.is_processed(u) for u in self.pushed)
+            and all(store.is_processed(u.update_id) for u in self.world.updates.pending())
             and not self._busy(),
             timeout,
         )
@@ -245,7 +259,12 @@ class SimHarness:
                 raise TimeoutError("bot did not become idle")
 
     def _busy(self) -> bool:
-        return any(c.status is None and c.method != "getUpdates" for c in self.world.calls)
+        """A request in flight, or a background task (warning, alert, retry backoff) pending.
+        PTB keeps `create_task` tasks in a private set; reading it beats guessing with sleeps."""
+        if any(c.status is None and c.method != "getUpdates" for c in self.world.calls):
+            return True
+        tasks = getattr(self.app, "_Application__create_task_tasks", ()) if self.app else ()
+        return any(not t.done() for t in tasks)
 
     # -- lifecycle ------------------------------------------------------------------------------
 
