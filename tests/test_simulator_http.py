@@ -220,3 +220,28 @@ def test_armed_failures_are_consumed_in_order() -> None:
     plan.retry_after("sendMessage", 3)
     outcomes = [plan.take("sendMessage")[1] for _ in range(4)]
     assert [o.status if o else None for o in outcomes] == [503, 503, 429, None]
+
+
+async def test_unreachable_webhook_keeps_updates_and_reports_the_error(sim, http) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nobody listens there
+    status, _ = await call(http, sim, "setWebhook", url=f"http://127.0.0.1:{port}/hook")
+    assert status == 200
+    sim.inject_message(sim.create_chat("g"), sim.add_user("A"), "kept")
+    await sim.wait_for(lambda: sim.webhook_deliveries(), timeout=3)
+    _, info = await call(http, sim, "getWebhookInfo")
+    assert info["result"]["pending_update_count"] == 1
+    assert info["result"]["last_error_message"].startswith("Connection failed")
+    status, body = await call(http, sim, "setWebhook", url="http://example.org/hook")
+    assert status == 400 and "HTTPS URL must be provided" in body["description"]
+
+
+async def test_dm_to_the_anonymous_admin_account_is_forbidden(sim, http) -> None:
+    group = sim.create_chat("g")
+    msg = sim.inject_message(group, None, "匿名", sender_chat=group)
+    anonymous_sender = sim.world.message_json(msg)["from"]["id"]
+    status, body = await call(http, sim, "sendMessage", chat_id=anonymous_sender, text="x")
+    assert status == 403 and body["description"] == "Forbidden: bot can't send messages to bots"

@@ -425,3 +425,42 @@ async def test_settle_waits_for_slow_handlers_to_finish(sim: Simulator) -> None:
         sim.inject_message(group, sim.add_user("A"), "photo caption")
         await sim.settle(quiet=0.4, timeout=5)
         assert [m.text for m in sim.sent_messages(group)] == ["scanned"]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def test_webhook_mode_receives_updates_pushed_by_the_simulator(sim: Simulator) -> None:
+    group = sim.create_chat("g")
+    seen: list[str] = []
+
+    async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        seen.append(update.effective_message.text)
+
+    app = build_app(sim)
+    app.add_handler(MessageHandler(filters.TEXT, on_text))
+    port = free_port()
+    async with app:
+        await app.start()
+        await app.updater.start_webhook(
+            listen="127.0.0.1",
+            port=port,
+            url_path="hook",
+            webhook_url=f"http://127.0.0.1:{port}/hook",
+            secret_token="s3cret",
+        )
+        try:
+            sim.inject_message(group, sim.add_user("A"), "via webhook")
+            await sim.wait_for(lambda: seen, timeout=5)
+            info = await app.bot.get_webhook_info()
+        finally:
+            await app.updater.stop()
+            await app.stop()
+    assert seen == ["via webhook"]
+    assert info.url.endswith("/hook") and info.pending_update_count == 0
+    assert [d.ok for d in sim.webhook_deliveries()] == [True]

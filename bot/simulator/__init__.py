@@ -54,7 +54,12 @@ Inspect: `calls(method)` → `RecordedCall(method, params, files, time, status, 
 description)` (failed calls too; form values are strings, JSON values decoded),
 `sent_messages(chat)`, `messages(chat, include_deleted=)`, `deleted_messages(chat)`,
 `is_deleted(chat, message)`, `uploaded_files(chat)` (`SimFile.data` holds the bytes),
-`callback_answer(query_id)`, `pending_updates()`, `bot_commands()`, and `sim.world` for the rest.
+`callback_answer(query_id)`, `pending_updates()`, `bot_commands()`, `webhook_deliveries()`,
+and `sim.world` for the rest.
+
+Webhook mode: after the bot's setWebhook (`Updater.start_webhook`, http:// allowed on loopback
+only), queued updates are POSTed to it one by one with the secret-token header and kept until it
+answers 2xx (errors show in getWebhookInfo); getUpdates then answers 409, as on Telegram.
 
 Wait: `await sim.wait_for(predicate, timeout=5)` re-checks on every change (no busy polling) and
 raises TimeoutError; `await sim.wait_for_call("deleteMessage", where, after=len(sim.calls()))`;

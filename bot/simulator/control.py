@@ -37,6 +37,7 @@ from bot.simulator.state import (
     admin_rights,
     command_entities,
 )
+from bot.simulator.webhook import Delivery
 from bot.simulator.world import DEFAULT_TOKEN, World
 
 ChatRef = int | SimChat
@@ -601,6 +602,10 @@ class Simulator:
     def callback_answer(self, query_id: str) -> dict[str, Any] | None:
         """The bot's answerCallbackQuery for a press (text, show_alert…), or None if unanswered."""
         return self.world.callback_answers.get(query_id)
+
+    def webhook_deliveries(self) -> list[Delivery]:
+        """Every POST of an update to the bot's webhook (status or error), oldest first."""
+        return list(self.server.webhook.deliveries)
 
     def pending_updates(self) -> list[dict[str, Any]]:
         """Updates queued and not yet confirmed by a getUpdates offset."""

@@ -11,10 +11,13 @@ import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from bot.simulator.formatting import parse_formatted
 from bot.simulator.params import ApiError, Params, Upload, bad_request, forbidden
 from bot.simulator.state import (
+    CHANNEL_BOT,
+    GROUP_ANONYMOUS_BOT,
     GROUP_TYPES,
     MESSAGE_AGE_LIMIT_DELETE,
     Membership,
@@ -134,9 +137,14 @@ class BotApi:
 
     def set_webhook(self, p: Params) -> bool:
         url = p.str("url", "") or ""
-        if url and not url.startswith("https://"):
+        if url and not (url.startswith("https://") or _is_loopback_http(url)):
             raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
-        self.world.settings.webhook_url = url
+        secret = p.str("secret_token", "") or ""
+        if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            raise bad_request("secret token contains unallowed characters")
+        settings = self.world.settings
+        settings.webhook_url, settings.webhook_secret = url, secret
+        settings.webhook_last_error = settings.webhook_last_error_date = None
         allowed = p.json("allowed_updates")
         if allowed is not None:
             self.world.settings.allowed_updates = frozenset(allowed) or None
@@ -145,17 +153,24 @@ class BotApi:
         return True
 
     def delete_webhook(self, p: Params) -> bool:
-        self.world.settings.webhook_url = ""
+        self.world.settings.webhook_url = self.world.settings.webhook_secret = ""
         if p.bool("drop_pending_updates"):
             self.world.updates.drop_all()
         return True
 
     def get_webhook_info(self, p: Params) -> dict[str, Any]:
-        return {
-            "url": self.world.settings.webhook_url,
+        settings = self.world.settings
+        info: dict[str, Any] = {
+            "url": settings.webhook_url,
             "has_custom_certificate": False,
             "pending_update_count": len(self.world.updates),
         }
+        if settings.webhook_last_error is not None:
+            info["last_error_date"] = settings.webhook_last_error_date
+            info["last_error_message"] = settings.webhook_last_error
+        if settings.allowed_updates:
+            info["allowed_updates"] = sorted(settings.allowed_updates)
+        return info
 
     # ------------------------------------------------------------------ chat access
     def _chat(self, p: Params) -> SimChat:
@@ -169,6 +184,9 @@ class BotApi:
             raise bad_request("chat not found")
         chat_id = p.int("chat_id", required=True)
         assert chat_id is not None
+        if chat_id in (GROUP_ANONYMOUS_BOT["id"], CHANNEL_BOT["id"]):
+            # The `from` of anonymous admins and channel posts: a DLP bot must not try to DM it.
+            raise forbidden("bot can't send messages to bots")
         chat = world.chats.get(chat_id)
         if chat is None and chat_id in world.users and chat_id != world.bot.id:
             # The private chat exists for Telegram; whether the bot may write is checked later
@@ -532,3 +550,9 @@ class BotApi:
 
 def _kind(chat: SimChat) -> str:
     return {"supergroup": "supergroup", "channel": "channel"}.get(chat.type, "group")
+
+
+def _is_loopback_http(url: str) -> bool:
+    """Plain HTTP is accepted only for local test webhooks (Telegram itself demands HTTPS)."""
+    host = urlsplit(url).hostname or ""
+    return url.startswith("http://") and host in ("127.0.0.1", "localhost", "::1")

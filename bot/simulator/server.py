@@ -23,6 +23,7 @@ from bot.simulator.faults import SENDING_METHODS, FaultPlan, RateLimits
 from bot.simulator.methods import BotApi
 from bot.simulator.params import ApiError, Params, Upload
 from bot.simulator.state import RecordedCall
+from bot.simulator.webhook import WebhookDelivery
 from bot.simulator.world import World
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,7 @@ class SimulatorServer:
         self.app.router.add_route("*", "/bot{token}/{method}", self._handle_method)
         self.app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
         self._runner: web.AppRunner | None = None
+        self.webhook = WebhookDelivery(world)
         # Bot API method names are case-insensitive.
         self._canonical = {name.lower(): name for name in api.handlers}
 
@@ -104,12 +106,14 @@ class SimulatorServer:
         bound_port = sockets[0].getsockname()[1] if sockets else self.port
         self.port = bound_port
         self.url = f"http://{self.host}:{bound_port}"
+        self.webhook.start()
         log.info("Telegram Bot API simulator listening on %s", self.url)
         return self.url
 
     async def stop(self) -> None:
         """Release held getUpdates requests first, so shutdown does not wait for their timeout."""
         self.api.closing = True
+        await self.webhook.stop()
         self.world.notifier.notify()
         if self._runner is not None:
             await self._runner.cleanup()

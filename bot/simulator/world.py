@@ -44,6 +44,9 @@ class BotSettings:
     privacy_mode: bool = True
     allowed_updates: frozenset[str] | None = None
     webhook_url: str = ""
+    webhook_secret: str = ""
+    webhook_last_error: str | None = None
+    webhook_last_error_date: int | None = None
     commands: dict[str, list[dict[str, str]]] = field(default_factory=dict)
 
 
