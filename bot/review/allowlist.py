@@ -111,7 +111,10 @@ class AllowListManager:
         finding_no: int | None = None,
         word: str | None = None,
         lexicon: str | None = None,
+        apply: bool = True,
     ) -> AllowEntry:
+        """Store and audit one entry; with `apply` also rebuild the running scanner (callers on
+        an event loop pass False and run `build` in a worker thread, then `set_scanner`)."""
         kind = KINDS.get(kind.lower(), "")
         if not kind:
             raise ReviewError("bad_allow_kind")
@@ -142,19 +145,26 @@ class AllowListManager:
             lexicon=lexicon,
             length=len(value),
         )
-        self.reload()
+        if apply:
+            self.reload()
         return AllowEntry(kind, value, lexicon)
+
+    def entries(self) -> list[AllowEntry]:
+        """Every stored entry (read on the thread that owns the database connection)."""
+        return load_entries(self.service.conn)
+
+    def build(self, entries: list[AllowEntry]) -> Scanner:
+        """A new scanner from the base config plus `entries`. Touches no database, so it may run
+        in a worker thread: loading lexicons takes about a second."""
+        current = self.get_scanner()
+        lexicons = rule_lexicons(current) if current is not None else []
+        scanner = Scanner(merged_config(self.base_config, entries, lexicons))
+        if not lexicons:
+            scanner = Scanner(merged_config(self.base_config, entries, rule_lexicons(scanner)))
+        return scanner
 
     def reload(self) -> Scanner:
         """Rebuild the scanner from the base config plus every stored entry and install it."""
-        current = self.get_scanner()
-        lexicons = rule_lexicons(current) if current is not None else []
-        cfg = merged_config(self.base_config, load_entries(self.service.conn), lexicons)
-        scanner = Scanner(cfg)
-        if not lexicons:
-            cfg = merged_config(
-                self.base_config, load_entries(self.service.conn), rule_lexicons(scanner)
-            )
-            scanner = Scanner(cfg)
+        scanner = self.build(self.entries())
         self.set_scanner(scanner)
         return scanner

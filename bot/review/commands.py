@@ -10,6 +10,7 @@ and appeal messages, `ap:<incident_id>` on the sender's warning DM.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -343,27 +344,20 @@ async def cmd_allow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     incident_id = _incident_id(args, "bad_allow_kind")
     kind = args[1]
     actor = _actor(update)
+    allow = rc.allow
     if kind.lower() in ("keyword", "kw", "keyword_exception"):
-        entry = await _in_thread(
-            context,
-            lambda: rc.allow.add(
-                incident_id, kind, actor, word=args[2], lexicon=args[3] if len(args) > 3 else None
-            ),
-        )
+        lexicon = args[3] if len(args) > 3 else None
+        entry = allow.add(incident_id, kind, actor, word=args[2], lexicon=lexicon, apply=False)
     else:
         if not args[2].isdigit():
             raise ReviewError("allow_needs_finding")
-        entry = await _in_thread(
-            context, lambda: rc.allow.add(incident_id, kind, actor, finding_no=int(args[2]))
-        )
+        entry = allow.add(incident_id, kind, actor, finding_no=int(args[2]), apply=False)
+    # The database is used on this (event-loop) thread only; the slow part — building a scanner
+    # with the new entry (lexicons load in about a second) — runs in a worker thread.
+    entries = allow.entries()
+    scanner = await asyncio.get_running_loop().run_in_executor(None, allow.build, entries)
+    allow.set_scanner(scanner)
     await _reply(update, rc.t("allow_added", kind=rc.t(f"kind.{entry.kind}")))
-
-
-async def _in_thread(context: ContextTypes.DEFAULT_TYPE, func: Callable[[], Any]) -> Any:
-    """Rebuilding the scanner loads lexicons (~a second); keep the event loop responsive."""
-    import asyncio
-
-    return await asyncio.get_running_loop().run_in_executor(None, func)
 
 
 # -- decision buttons ----------------------------------------------------------------------------

@@ -1,0 +1,369 @@
+"""Ethics-staff review end to end: the real Application (bot.app.build_application) against the
+local Telegram simulator, with the real scanner and store. Every command and button is driven the
+way a person would: a group member leaks, staff press buttons and type commands, the sender
+appeals from the warning DM.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from bot.app import build_application
+from bot.config import AppConfig, Keys
+from bot.review import audit as A
+from bot.review.commands import BOT_DATA_KEY
+from bot.review.sample import UNITS, seed
+from bot.review.texts import TEXTS
+from bot.simulator import SimChat, SimMessage, Simulator, SimUser
+from bot.store import Store
+from detectors import Scanner
+
+ZH = TEXTS["zh-TW"]
+KEY = b"c" * 32
+LEAK = "檢舉人 陳美玲 身分證 A123456789 電話 0912345678"
+
+
+@pytest.fixture(scope="module")
+def scanner() -> Scanner:
+    return Scanner.from_config(AppConfig().detectors)
+
+
+@dataclass
+class Rig:
+    sim: Simulator
+    store: Store
+    app: Any
+    ethics_chat: SimChat
+    group: SimChat
+    unit_chat: SimChat  # has the chat id of the first sample unit (chat-admin tests)
+    staff: SimUser
+    alice: SimUser  # an ordinary group member
+    bob: SimUser  # administrator of `unit_chat` by configuration
+
+    def audit(self, action: str) -> list[dict[str, Any]]:
+        rows = self.store.db.conn.execute(
+            "SELECT actor_id, target, detail FROM audit_log WHERE action = ? ORDER BY id",
+            (action,),
+        ).fetchall()
+        return [{"actor": r[0], "target": r[1], **json.loads(r[2])} for r in rows]
+
+    async def say(self, chat: SimChat, user: SimUser, text: str) -> SimMessage:
+        """Send `text` as `user` and return the bot's first new message in `chat`."""
+        before = len(self.sim.sent_messages(chat))
+        self.sim.inject_message(chat, user, text)
+        await self.sim.wait_for(lambda: len(self.sim.sent_messages(chat)) > before, timeout=10)
+        return self.sim.sent_messages(chat)[before]
+
+    async def dm(self, user: SimUser, text: str) -> SimMessage:
+        return await self.say(self.sim.private_chat(user), user, text)
+
+    async def leak(self, text: str = LEAK) -> tuple[int, SimMessage]:
+        """Alice leaks in the group; returns the incident id and the ethics alert."""
+        before = len(self.sim.sent_messages(self.ethics_chat))
+        self.sim.inject_message(self.group, self.alice, text)
+        await self.sim.wait_for(
+            lambda: len(self.sim.sent_messages(self.ethics_chat)) > before, timeout=10
+        )
+        alert = self.sim.sent_messages(self.ethics_chat)[before]
+        incident_id = int(alert.callback_data[0].rsplit(":", 1)[1])
+        return incident_id, alert
+
+    async def press(self, chat: SimChat, message: SimMessage, user: SimUser, data: str) -> dict:
+        query = self.sim.press_button(chat, message, user, data)
+        await self.sim.wait_for(lambda: self.sim.callback_answer(query) is not None, timeout=10)
+        return self.sim.callback_answer(query) or {}
+
+    def status(self, incident_id: int) -> str:
+        return str(self.store.get_incident(incident_id)["status"])  # type: ignore[index]
+
+
+@pytest.fixture
+async def rig(scanner: Scanner, tmp_path: Path) -> AsyncIterator[Rig]:
+    async with Simulator() as sim:
+        ethics_chat = sim.create_chat("政風室")
+        group = sim.create_chat("刑事大隊工作群")
+        unit_chat = sim.create_chat(UNITS[0][1], chat_id=UNITS[0][0])
+        staff = sim.add_user("政風 陳科員", started_bot=True)
+        alice = sim.add_user("Alice", started_bot=True)
+        bob = sim.add_user("Bob", started_bot=True)
+        cfg = AppConfig.from_mapping(
+            {
+                "telegram": {
+                    "base_url": sim.base_url,
+                    "base_file_url": sim.base_file_url,
+                    "poll_timeout": 1,
+                },
+                "policy": {"default_mode": "enforce"},
+                "ethics": {"chat_id": ethics_chat.id, "staff": [staff.id]},
+                "review": {"chat_admins": {str(unit_chat.id): [bob.id]}},
+            }
+        )
+        store = Store(tmp_path / "dlpbot.db", hmac_key=b"h" * 32, content_key=KEY)
+        app = build_application(
+            cfg,
+            sim.token,
+            Keys(content=KEY, hmac=b"h" * 32),
+            scanner=scanner,
+            store=store,
+            media=None,
+            check_rights_at_start=False,
+        )
+        async with sim.polling(app, timeout=0.5):
+            yield Rig(sim, store, app, ethics_chat, group, unit_chat, staff, alice, bob)
+        store.close()
+
+
+async def test_confirm_button_updates_the_alert_in_place_and_is_audited(rig: Rig) -> None:
+    incident_id, alert = await rig.leak()
+    assert alert.callback_data == [f"rv:{a}:{incident_id}" for a in ("confirm", "fp", "follow")]
+    answer = await rig.press(rig.ethics_chat, alert, rig.staff, f"rv:confirm:{incident_id}")
+    assert "確認違規" in answer["text"]
+    await rig.sim.wait_for_call("editMessageText", timeout=5)
+    edited = rig.sim.message(rig.ethics_chat, alert.message_id)
+    assert edited.text.startswith("🚨 資料外洩事件")
+    assert "確認違規" in edited.text and "政風 陳科員" in edited.text
+    assert edited.callback_data == alert.callback_data  # buttons stay for a later correction
+    assert rig.status(incident_id) == "confirmed"
+    [entry] = rig.audit(A.STATUS)
+    assert entry["actor"] == rig.staff.id and entry["after"] == "confirmed"
+    assert entry["before"] == "open" and entry["target"] == f"incident:{incident_id}"
+
+    # A second decision replaces the status line instead of stacking another one.
+    await rig.press(rig.ethics_chat, edited, rig.staff, f"rv:follow:{incident_id}")
+    await rig.sim.wait_for(lambda: rig.status(incident_id) == "follow_up", timeout=5)
+    await rig.sim.wait_for(
+        lambda: "需追蹤" in (rig.sim.message(rig.ethics_chat, alert.message_id).text or ""),
+        timeout=5,
+    )
+    final = rig.sim.message(rig.ethics_chat, alert.message_id).text or ""
+    assert "確認違規" not in final.split("處置")[-1]
+
+
+async def test_someone_else_pressing_a_decision_button_is_refused_and_logged(rig: Rig) -> None:
+    incident_id, alert = await rig.leak()
+    answer = await rig.press(rig.ethics_chat, alert, rig.alice, f"rv:fp:{incident_id}")
+    assert answer["show_alert"] in (True, "true")
+    assert answer["text"] == ZH["refused_button"]
+    assert rig.status(incident_id) == "open"
+    assert rig.audit(A.DENIED)[-1]["command"] == "button"
+
+
+async def test_non_staff_get_a_polite_refusal_for_every_review_command(rig: Rig) -> None:
+    incident_id, _ = await rig.leak()
+    for command in (
+        "/incidents",
+        f"/incident {incident_id}",
+        f"/reveal {incident_id} 好奇",
+        "/export",
+        "/audit",
+        f"/allow {incident_id} keyword 搜索",
+    ):
+        reply = await rig.dm(rig.alice, command)
+        assert reply.text == ZH["refused"], command
+    denied = [e["command"] for e in rig.audit(A.DENIED)]
+    assert denied == ["incidents", "incident", "reveal", "export", "audit", "allow"]
+    assert rig.audit(A.REVEAL) == [] and rig.audit(A.EXPORT) == []
+
+
+async def test_incidents_filters_and_pages_and_incident_shows_masked_detail(rig: Rig) -> None:
+    seed(rig.store, month="2026-11", count=24)
+    first = await rig.dm(rig.staff, "/incidents")
+    assert first.text.startswith("事件列表（第 1/3 頁，共 24 件）")
+    assert "/incidents page=2" in first.text
+    page3 = await rig.dm(rig.staff, "/incidents page=3")
+    assert "第 3/3 頁" in page3.text and page3.text.count("\n#") == 4
+    unit_id = UNITS[1][0]
+    filtered = await rig.dm(
+        rig.staff, f"/incidents chat={unit_id} status=open from=2026-11-01 to=2026-11-30"
+    )
+    assert "共 6 件" in filtered.text and UNITS[1][1] in filtered.text
+    assert UNITS[0][1] not in filtered.text
+    by_cat = await rig.dm(rig.staff, "/incidents cat=raid")
+    assert all("搜索行動" in line for line in by_cat.text.splitlines()[1:] if line.startswith("#"))
+    by_sender = await rig.dm(rig.staff, "/incidents sender=7000")
+    assert "共 5 件" in by_sender.text  # sample sender 7000 sent every fifth message
+    bad = await rig.dm(rig.staff, "/incidents colour=red")
+    assert bad.text == ZH["bad_filter"].format(arg="colour=red")
+
+    detail = await rig.dm(rig.staff, "/incident 2")
+    assert detail.text.startswith("事件 #2")
+    assert detail.callback_data == ["rv:confirm:2", "rv:fp:2", "rv:follow:2"]
+    assert "A123456789" not in detail.text and "0912345678" not in detail.text
+    listed = rig.audit(A.LIST)
+    assert listed[2]["chat_id"] == unit_id and listed[2]["status"] == "open"
+    assert rig.audit(A.VIEW)[-1]["target"] == "incident:2"
+
+
+async def test_reveal_sends_the_original_only_in_private_with_the_reason_audited(
+    rig: Rig,
+) -> None:
+    incident_id, _ = await rig.leak()
+    in_group = await rig.say(rig.ethics_chat, rig.staff, f"/reveal {incident_id} 查核")
+    assert in_group.text == ZH["private_only"]
+    no_reason = await rig.dm(rig.staff, f"/reveal {incident_id}")
+    assert no_reason.text == ZH["reveal_needs_reason"]
+    assert rig.audit(A.REVEAL) == []
+
+    reply = await rig.dm(rig.staff, f"/reveal {incident_id} 檢舉案查核需要")
+    assert LEAK in reply.text and "檢舉案查核需要" in reply.text
+    call = [c for c in rig.sim.calls("sendMessage") if LEAK in str(c.params.get("text"))][-1]
+    assert str(call.params["protect_content"]).lower() == "true"
+    assert call.params["chat_id"] == str(rig.staff.id)
+    [entry] = rig.audit(A.REVEAL)
+    assert entry["actor"] == rig.staff.id and entry["reason"] == "檢舉案查核需要"
+    # The original never reached the ethics group or the audit log.
+    assert all(LEAK not in (m.text or "") for m in rig.sim.sent_messages(rig.ethics_chat))
+    raw_audit = rig.store.db.conn.execute("SELECT group_concat(detail) FROM audit_log").fetchone()
+    assert "A123456789" not in raw_audit[0]
+
+
+async def test_appeal_reaches_the_ethics_chat_and_the_outcome_returns_to_the_sender(
+    rig: Rig,
+) -> None:
+    incident_id, _ = await rig.leak()
+    alice_dm = rig.sim.private_chat(rig.alice)
+    await rig.sim.wait_for(
+        lambda: any(
+            m.callback_data == [f"ap:{incident_id}"] for m in rig.sim.sent_messages(alice_dm)
+        )
+    )
+    warning = next(m for m in rig.sim.sent_messages(alice_dm) if m.callback_data)
+
+    # Only the sender may appeal.
+    other = await rig.press(alice_dm, warning, rig.bob, f"ap:{incident_id}")
+    assert other["text"] == ZH["not_your_incident"].format(id=incident_id)
+
+    before = len(rig.sim.sent_messages(alice_dm))
+    await rig.press(alice_dm, warning, rig.alice, f"ap:{incident_id}")
+    await rig.sim.wait_for(lambda: len(rig.sim.sent_messages(alice_dm)) > before)
+    assert rig.sim.sent_messages(alice_dm)[before].text == ZH["appeal_prompt"].format(
+        id=incident_id
+    )
+
+    reason = "那是本局公開的檢舉專線與範例號碼，不是個資"
+    alerts_before = len(rig.sim.sent_messages(rig.ethics_chat))
+    ack = await rig.dm(rig.alice, reason)
+    assert ack.text == ZH["appeal_recorded"]
+    await rig.sim.wait_for(lambda: len(rig.sim.sent_messages(rig.ethics_chat)) > alerts_before)
+    appeal_msg = rig.sim.sent_messages(rig.ethics_chat)[alerts_before]
+    assert reason in appeal_msg.text and f"#{incident_id}" in appeal_msg.text
+    assert appeal_msg.callback_data[1] == f"rv:fp:{incident_id}"
+    row = rig.store.get_incident(incident_id) or {}
+    assert row["appeal_enc"] and reason.encode() not in row["appeal_enc"]  # stored encrypted
+
+    again = await rig.dm(rig.alice, f"/appeal {incident_id} 再申訴一次")
+    assert again.text == ZH["appeal_again"]
+
+    outcome_before = len(rig.sim.sent_messages(alice_dm))
+    await rig.press(rig.ethics_chat, appeal_msg, rig.staff, f"rv:fp:{incident_id}")
+    await rig.sim.wait_for(lambda: len(rig.sim.sent_messages(alice_dm)) > outcome_before)
+    outcome = rig.sim.sent_messages(alice_dm)[outcome_before].text
+    assert outcome == ZH["appeal_outcome"].format(
+        id=incident_id, outcome=ZH["outcome_false_positive"]
+    )
+    assert rig.status(incident_id) == "false_positive"
+    assert [e["target"] for e in rig.audit(A.APPEAL)] == [f"incident:{incident_id}"]
+
+
+async def test_stats_sends_a_chart_and_chat_admins_see_only_their_own_chat(rig: Rig) -> None:
+    seed(rig.store, month="2026-11", count=24)
+    staff_dm = rig.sim.private_chat(rig.staff)
+    chart = await rig.dm(rig.staff, "/stats 2026-11")
+    assert (chart.caption or "").startswith("2026-11 統計：共 24 件")
+    uploads = rig.sim.calls("sendPhoto")[-1].files.values()
+    assert any(f.data.startswith(b"\x89PNG") and len(f.data) > 10_000 for f in uploads)
+    assert chart.chat_id == staff_dm.id
+
+    in_group = await rig.say(rig.unit_chat, rig.bob, "/stats 2026-11")
+    assert (in_group.caption or "").startswith("2026-11 統計：共 6 件")
+    refused = await rig.dm(rig.alice, "/stats 2026-11")
+    assert refused.text == ZH["refused"]
+    stats = rig.audit(A.STATS)
+    assert stats[0]["chats"] == "all" and stats[1]["chats"] == [rig.unit_chat.id]
+    bad = await rig.dm(rig.staff, "/stats 11月")
+    assert bad.text == ZH["bad_month"]
+
+
+async def test_export_sends_masked_xlsx_and_csv_of_the_month(rig: Rig) -> None:
+    seed(rig.store, month="2026-11", count=24)
+    staff_dm = rig.sim.private_chat(rig.staff)
+    before = len(rig.sim.uploaded_files(staff_dm))
+    rig.sim.inject_command(staff_dm, rig.staff, "/export", "2026-11")
+    await rig.sim.wait_for(lambda: len(rig.sim.uploaded_files(staff_dm)) >= before + 2)
+    files = {f.file_name: f.data for f in rig.sim.uploaded_files(staff_dm)[before:]}
+    assert set(files) == {"dlpbot-2026-11.xlsx", "dlpbot-2026-11.csv"}
+    rows = list(csv.DictReader(io.StringIO(files["dlpbot-2026-11.csv"].decode("utf-8-sig"))))
+    assert len(rows) == 24
+    book = openpyxl.load_workbook(io.BytesIO(files["dlpbot-2026-11.xlsx"]))
+    cells = " ".join(str(c.value) for ws in book for row in ws.iter_rows() for c in row)
+    for secret in ("A123456789", "0912345678", "Hunter2!"):
+        assert secret not in cells and secret not in files["dlpbot-2026-11.csv"].decode()
+    assert "TW_NATIONAL_ID:A1******89" in cells  # masked values are what the office gets
+    [entry] = rig.audit(A.EXPORT)
+    assert entry["month"] == "2026-11" and entry["rows"] == 24
+
+
+async def test_audit_command_lists_who_did_what(rig: Rig) -> None:
+    incident_id, _ = await rig.leak()
+    await rig.dm(rig.staff, f"/incident {incident_id}")
+    await rig.dm(rig.alice, "/incidents")
+    reply = await rig.dm(rig.staff, "/audit")
+    assert reply.text.startswith("稽核紀錄（第 1 頁")
+    lines = reply.text.splitlines()[1:]
+    assert any("denied" in line and "command=incidents" in line for line in lines)
+    assert any("view" in line and f"incident:{incident_id}" in line for line in lines)
+    assert rig.audit(A.AUDIT_VIEW)[0]["actor"] == rig.staff.id
+
+
+async def test_allow_list_additions_take_effect_without_restart(rig: Rig) -> None:
+    text = "王大明 A123456789 電話 0223456789"
+    incident_id, _ = await rig.leak(text)
+    types = [f["type"] for f in rig.store.findings(incident_id)]
+    number = 1 + [f["type"] for f in _ordered(rig, incident_id)].index("PHONE")
+    assert "PHONE" in types
+    reply = await rig.dm(rig.staff, f"/allow {incident_id} number {number}")
+    assert reply.text == ZH["allow_added"].format(kind=ZH["kind.public_number"])
+
+    second, _ = await rig.leak(text)
+    assert "PHONE" not in [f["type"] for f in rig.store.findings(second)]
+
+    raid = "明天清晨搜索，請準時集合"
+    raid_id, _ = await rig.leak(raid)
+    reply = await rig.dm(rig.staff, f"/allow {raid_id} keyword 搜索")
+    assert reply.text == ZH["allow_added"].format(kind=ZH["kind.keyword_exception"])
+    count = len(rig.store.incidents())
+    rig.sim.inject_message(rig.group, rig.alice, raid)
+    await rig.sim.wait_idle()
+    await rig.sim.wait_for(lambda: not rig.sim.pending_updates())
+    assert len(rig.store.incidents()) == count  # no new incident
+    kinds = [(e["kind"], e["length"]) for e in rig.audit(A.ALLOW_LIST)]
+    assert kinds == [("public_number", 10), ("keyword_exception", 2)]
+    stored = rig.store.db.conn.execute("SELECT kind, value FROM allow_list ORDER BY id").fetchall()
+    assert stored == [("public_number", "0223456789"), ("keyword_exception", "搜索")]
+
+
+def _ordered(rig: Rig, incident_id: int) -> list[dict[str, Any]]:
+    """Findings in the order /incident numbers them."""
+    return rig.app.bot_data[BOT_DATA_KEY].service.detail(incident_id).findings
+
+
+async def test_daily_purge_job_deletes_expired_incidents_and_audits_the_count(rig: Rig) -> None:
+    ids = seed(rig.store, count=5)
+    rig.store.db.conn.execute(
+        "UPDATE incidents SET detected_at = '2020-01-01T00:00:00+08:00' WHERE id IN (?, ?)",
+        ids[:2],
+    )
+    [job] = [j for j in rig.app.job_queue.jobs() if j.name == "dlpbot-retention-purge"]
+    await job.run(rig.app)
+    assert len(rig.store.incidents()) == 3
+    [entry] = rig.audit(A.PURGE)
+    assert entry["deleted"] == 2 and entry["retention_days"] == 180
