@@ -245,3 +245,22 @@ async def test_dm_to_the_anonymous_admin_account_is_forbidden(sim, http) -> None
     anonymous_sender = sim.world.message_json(msg)["from"]["id"]
     status, body = await call(http, sim, "sendMessage", chat_id=anonymous_sender, text="x")
     assert status == 403 and body["description"] == "Forbidden: bot can't send messages to bots"
+
+
+async def test_adding_the_bot_announces_it_and_channel_posts_are_channel_updates(sim) -> None:
+    owner = sim.add_user("Owner")
+    group = sim.create_chat("g", creator=owner, announce=True)
+    channel = sim.create_chat("公告頻道", chat_type="channel")
+    sim.inject_message(channel, None, "公告", sender_chat=channel)
+    banned = sim.add_user("Banned")
+    sim.add_member(group, banned, "kicked")
+    with pytest.raises(ValueError, match="banned"):
+        sim.inject_message(group, banned, "x")
+    joined, post = sim.pending_updates()
+    change = joined["my_chat_member"]
+    assert change["from"]["id"] == owner.id and change["chat"]["id"] == group.id
+    assert (change["old_chat_member"]["status"], change["new_chat_member"]["status"]) == (
+        "left",
+        "administrator",
+    )
+    assert post["channel_post"]["text"] == "公告"

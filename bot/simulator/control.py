@@ -342,6 +342,8 @@ class Simulator:
             if c.type == "private":
                 sender = self.world.user(sender_id)
                 sender.started_bot, sender.blocked_bot = True, False
+            elif c.members.get(sender_id, Membership("left")).status == "kicked":
+                raise ValueError(f"user {sender_id} is banned from chat {c.id}")
             elif sender_id not in c.members or not c.members[sender_id].is_present:
                 c.members[sender_id] = Membership("member")
         payload: dict[str, Any] = dict(extra or {})
@@ -377,7 +379,8 @@ class Simulator:
             payload=payload,
         )
         if self.world.bot_receives(c, message):
-            self.world.updates.push("message", self.world.message_json(message))
+            kind = "channel_post" if c.type == "channel" else "message"
+            self.world.updates.push(kind, self.world.message_json(message))
         return message
 
     def inject_command(
@@ -415,7 +418,8 @@ class Simulator:
         m.edit_date = self.now() if date is None else int(date)
         self.world.notifier.notify()
         if self.world.bot_receives(c, m):
-            self.world.updates.push("edited_message", self.world.message_json(m))
+            kind = "edited_channel_post" if c.type == "channel" else "edited_message"
+            self.world.updates.push(kind, self.world.message_json(m))
         return m
 
     def inject_photo(
