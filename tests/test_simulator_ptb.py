@@ -30,7 +30,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.simulator import DOWNLOAD_LIMIT, Simulator
+from bot.simulator import DOWNLOAD_LIMIT, RateLimits, Simulator
 
 POLL = 0.5  # getUpdates timeout in tests: long enough to prove holding, short to stop fast
 
@@ -156,13 +156,13 @@ async def test_injected_429_raises_retry_after_with_that_delay(sim: Simulator) -
 async def test_injected_5xx_and_slow_answers_surface_as_ptb_errors(sim: Simulator) -> None:
     group = sim.create_chat("g")
     sim.fail_next("sendMessage", status=502)
-    app = sim.application_builder().read_timeout(0.3).build()
+    app = build_app(sim)
     async with app:
         with pytest.raises(NetworkError, match="Bad Gateway"):
             await app.bot.send_message(group.id, "x")
         sim.delay("sendMessage", 1.0, times=1)
         with pytest.raises(TimedOut):
-            await app.bot.send_message(group.id, "x")
+            await app.bot.send_message(group.id, "x", read_timeout=0.3)
         await app.bot.send_message(group.id, "x")
 
 
@@ -170,7 +170,8 @@ async def test_injected_5xx_and_slow_answers_surface_as_ptb_errors(sim: Simulato
 @pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarning")
 async def test_real_rate_limits_answer_429_when_enabled(sim: Simulator) -> None:
     group = sim.create_chat("g")
-    sim.enable_rate_limits()  # 1 msg/s per chat after a burst of 3
+    # A burst of 3, then one message per 10 s: slow enough that a loaded CI box cannot refill.
+    sim.enable_rate_limits(RateLimits(per_chat_per_second=0.1, per_chat_burst=3))
     app = build_app(sim)
     async with app:
         for _ in range(3):
@@ -423,7 +424,7 @@ async def test_settle_waits_for_slow_handlers_to_finish(sim: Simulator) -> None:
     app.add_handler(MessageHandler(filters.TEXT, slow_handler))
     async with sim.polling(app, timeout=POLL):
         sim.inject_message(group, sim.add_user("A"), "photo caption")
-        await sim.settle(quiet=0.4, timeout=5)
+        await sim.settle(quiet=0.6, timeout=5)
         assert [m.text for m in sim.sent_messages(group)] == ["scanned"]
 
 
