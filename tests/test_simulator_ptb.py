@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from telegram import (
+    BotCommandScopeChat,
     ChatMemberAdministrator,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -387,8 +388,15 @@ async def test_commands_menu_round_trip(sim: Simulator) -> None:
     app = build_app(sim)
     async with app:
         await app.bot.set_my_commands([("incidents", "事件列表"), ("stats", "統計")])
+        await app.bot.set_my_commands(
+            [("appeal", "申訴")], scope=BotCommandScopeChat(-100123), language_code="en"
+        )
         commands = await app.bot.get_my_commands()
         assert [c.command for c in commands] == ["incidents", "stats"]
+        assert sim.bot_commands()[1] == {"command": "stats", "description": "統計"}
+        assert sim.bot_commands("chat", chat_id=-100123, language_code="en")[0]["command"] == (
+            "appeal"
+        )
         await app.bot.delete_my_commands()
         assert await app.bot.get_my_commands() == ()
 

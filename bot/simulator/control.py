@@ -615,10 +615,22 @@ class Simulator:
         """Updates queued and not yet confirmed by a getUpdates offset."""
         return [u.to_api() for u in self.world.updates.pending()]
 
-    def bot_commands(self, scope: str = "default", language_code: str = "") -> list[dict[str, str]]:
-        """Commands the bot registered with setMyCommands for a scope type (chat scopes: use
-        `world.settings.commands` directly)."""
-        return self.world.settings.commands.get(f"{scope}|||{language_code}", [])
+    def bot_commands(
+        self,
+        scope: str = "default",
+        *,
+        chat_id: int | None = None,
+        user_id: int | None = None,
+        language_code: str = "",
+    ) -> list[dict[str, str]]:
+        """Commands the bot registered with setMyCommands for one scope (e.g. scope="chat",
+        chat_id=…; "all_chat_administrators"), as [{"command", "description"}]."""
+        parts = (
+            scope,
+            "" if chat_id is None else str(chat_id),
+            "" if user_id is None else str(user_id),
+        )
+        return self.world.settings.commands.get("|".join([*parts, language_code]), [])
 
     # ------------------------------------------------------------------ waiting
     async def wait_for(

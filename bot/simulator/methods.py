@@ -70,6 +70,7 @@ class BotApi:
             "leaveChat": self.leave_chat,
             "getFile": self.get_file,
             "answerCallbackQuery": self.answer_callback_query,
+            "sendChatAction": self.send_chat_action,
             "setMyCommands": self.set_my_commands,
             "deleteMyCommands": self.delete_my_commands,
             "getMyCommands": self.get_my_commands,
@@ -513,6 +514,13 @@ class BotApi:
             "cache_time": p.int("cache_time", 0),
         }
         self.world.notifier.notify()
+        return True
+
+    def send_chat_action(self, p: Params) -> bool:
+        """ "typing…" while the bot scans: accepted for chats the bot may write to."""
+        self._writable_chat(p)
+        if not p.str("action"):
+            raise bad_request("wrong parameter action in request")
         return True
 
     # ------------------------------------------------------------------ commands menu
