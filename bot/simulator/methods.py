@@ -517,7 +517,7 @@ class BotApi:
         return True
 
     def send_chat_action(self, p: Params) -> bool:
-        """ "typing…" while the bot scans: accepted for chats the bot may write to."""
+        """Show "typing…" while the bot scans: accepted for chats the bot may write to."""
         self._writable_chat(p)
         if not p.str("action"):
             raise bad_request("wrong parameter action in request")
