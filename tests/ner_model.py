@@ -43,20 +43,6 @@ def vocabulary(extra: str = "") -> list[str]:
     return [*SPECIAL, *(c for c in chars if c.strip())]
 
 
-def _tags(text: str, names: tuple[str, ...]) -> list[str]:
-    tags = ["O"] * len(text)
-    for name in names:
-        i = text.index(name)
-        if len(name) == 1:
-            tags[i] = "S-PERSON"
-            continue
-        tags[i] = "B-PERSON"
-        for j in range(i + 1, i + len(name) - 1):
-            tags[j] = "I-PERSON"
-        tags[i + len(name) - 1] = "E-PERSON"
-    return tags
-
-
 def build_model(
     directory: Path,
     *,
@@ -73,6 +59,9 @@ def build_model(
     from transformers import BertConfig, BertForTokenClassification, BertTokenizerFast
 
     torch.manual_seed(seed)
+    # One thread: a tiny model gains nothing from more, and on a busy 2-core machine (parallel
+    # test runs) OpenMP threads spinning against each other made training ten times slower.
+    torch.set_num_threads(1)
     tokens = vocab or vocabulary()
     token_ids = {t: i for i, t in enumerate(tokens)}
     tokenizer = BertTokenizerFast(vocab=token_ids, model_max_length=max_length)
@@ -96,6 +85,34 @@ def build_model(
     return directory
 
 
+def training_examples() -> list[tuple[str, tuple[str, ...]]]:
+    """TRAINING, plus each sentence joined to the next by a line break.
+
+    Why the pairs: trained on lone sentences only, the model learns "a name sits near the
+    start" and misses most names a window shows mid-text; pairs teach it names further in.
+    """
+    pairs = [
+        (f"{a}\n{b}", names_a + names_b)
+        for (a, names_a), (b, names_b) in zip(TRAINING, (*TRAINING[1:], TRAINING[0]), strict=True)
+    ]
+    return [*TRAINING, *pairs]
+
+
+def _tags_all(text: str, names: tuple[str, ...]) -> list[str]:
+    """BIOES tags for every occurrence of each name (a pair may hold the same name twice)."""
+    tags = ["O"] * len(text)
+    for name in set(names):
+        start = text.find(name)
+        while start >= 0:
+            end = start + len(name)
+            if len(name) == 1:
+                tags[start] = "S-PERSON"
+            else:
+                tags[start:end] = ["B-PERSON", *["I-PERSON"] * (len(name) - 2), "E-PERSON"]
+            start = text.find(name, end)
+    return tags
+
+
 def _train(model: object, token_ids: dict[str, int], steps: int) -> None:
     """Plain token-classification training, the same input layout CKIP's driver builds:
     [CLS] + one id per character + [SEP], padded; labels -100 on special tokens."""
@@ -103,11 +120,12 @@ def _train(model: object, token_ids: dict[str, int], steps: int) -> None:
 
     unk, cls, sep, pad = (token_ids[t] for t in ("[UNK]", "[CLS]", "[SEP]", "[PAD]"))
     label_id = {label: i for i, label in enumerate(LABELS)}
-    width = max(len(text) for text, _ in TRAINING) + 2
+    examples = training_examples()
+    width = max(len(text) for text, _ in examples) + 2
     ids, mask, labels = [], [], []
-    for text, names in TRAINING:
+    for text, names in examples:
         row = [cls, *(token_ids.get(c, unk) for c in text), sep]
-        tags = [-100, *(label_id[t] for t in _tags(text, names)), -100]
+        tags = [-100, *(label_id[t] for t in _tags_all(text, names)), -100]
         pad_n = width - len(row)
         ids.append(row + [pad] * pad_n)
         mask.append([1] * len(row) + [0] * pad_n)

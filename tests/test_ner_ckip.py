@@ -16,6 +16,7 @@ from detectors.config import DetectorConfig, NerConfig
 from detectors.lexicon import Lexicons
 from detectors.ner import NerUnavailable, build_backend
 from detectors.ner.ckip import CkipBackend, resolve_model
+from detectors.ner.windows import plan_windows
 from detectors.recognizers.base import Match
 
 pytest.importorskip("ckip_transformers")
@@ -80,13 +81,28 @@ def test_text_longer_than_the_model_reads_is_windowed_and_offsets_map_back_exact
     # max_chars far above the tokenizer's 64-token limit: the backend must cap its windows.
     b = CkipBackend(NerConfig(backend="ckip", model=str(trained_dir), max_chars=10_000, overlap=16))
     sentences = [t for t, names in ner_model.TRAINING if names]
-    text = "\n".join(sentences * 4)  # ~400 characters
+    names = {n for _, ns in ner_model.TRAINING for n in ns}
+    text = "\n".join(sentences * 4)  # ~470 characters, ~11 windows
     [entities] = b.predict([text])
     assert b.window_size == 62
-    found = _names(text, entities)
-    expected = [n for t, names in ner_model.TRAINING if names for n in names] * 4
-    assert found == expected
-    assert len({(e.start, e.end) for e in entities}) == len(entities)  # no duplicates
+    # Exact offsets: every span slices to (part of) a real name of the full text; a window
+    # mapped back with a wrong shift would slice neighbouring characters instead.
+    found = [text[e.start : e.end] for e in entities if e.label == "PERSON"]
+    assert found and all(any(f in n for n in names) for f in found)
+    # Names appear in every quarter of the text, i.e. in late windows too, and the overlap
+    # between windows never reports one occurrence twice.
+    quarter = len(text) // 4
+    assert {e.start // quarter for e in entities} == {0, 1, 2, 3}
+    assert len(found) >= 20  # of 28 occurrences; the tiny model misses a few mid-window
+    assert len({(e.start, e.end) for e in entities}) == len(entities)
+    # Windowed output equals running the model on each window alone and keeping owned spans.
+    reference = set()
+    for w in plan_windows(text, b.window_size, 16):
+        [local] = b.predict([text[w.start : w.end]])
+        reference |= {
+            (e.label, w.start + e.start, w.start + e.end) for e in local if w.owns(e.start)
+        }
+    assert {(e.label, e.start, e.end) for e in entities} == reference
 
 
 def test_missing_model_directory_tells_the_admin_how_to_provide_the_model(tmp_path):
@@ -111,7 +127,7 @@ def test_hub_id_not_in_cache_fails_at_once_when_offline(monkeypatch, tmp_path):
 
 def test_directory_without_config_is_reported_as_an_incomplete_copy(tmp_path):
     (tmp_path / "model.safetensors").write_bytes(b"")
-    with pytest.raises(NerUnavailable, match="config.json"):
+    with pytest.raises(NerUnavailable, match=r"config\.json"):
         resolve_model(str(tmp_path))
 
 
