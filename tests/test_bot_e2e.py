@@ -10,8 +10,6 @@ from pathlib import Path
 
 from bot_e2e_support import BENIGN, LEAK, running_bot, unit_group
 
-from bot.simulator.state import Membership, admin_rights
-
 
 def _dms(h, user_id: int) -> list:
     return [c for c in h.calls("sendMessage") if str(c.params.get("chat_id")) == str(user_id)]
@@ -121,12 +119,7 @@ async def test_bot_demoted_without_delete_right_tells_the_chat_which_permission(
         group, _ = unit_group(h)
         admin = h.add_user("所長", "林")
         h.join(group, admin, "creator")
-        h.world.set_membership(
-            group,
-            h.world.bot.id,
-            Membership("administrator", admin_rights(can_delete_messages=False)),
-            actor_id=admin.id,
-        )
+        h.sim.set_bot_status(group, "administrator", can_delete_messages=False, by=admin)
         await h.settle()
         said = [m.text or "" for m in h.bot_messages(group.id)]
         assert len(said) == 1 and "刪除訊息" in said[0]
@@ -179,7 +172,8 @@ async def test_restart_mid_stream_handles_each_update_once_and_loses_none(
         queued = h.world.updates.pending()
         await h.wait_for(lambda: len(h.store.incidents()) >= 2)
         await h.stop_bot()
-        # Telegram redelivers everything the crashed bot had not confirmed (worst case: all).
+        # Telegram redelivers everything the crashed bot had not confirmed (worst case: all);
+        # the simulator has no public call for that, so its queue is refilled directly.
         h.world.updates._items[:0] = [u for u in queued if u not in h.world.updates.pending()]
         await h.start_bot(check_rights=False)
         await h.settle()

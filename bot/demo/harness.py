@@ -4,9 +4,10 @@ Used by `dlpbot demo`, by the end-to-end tests and by the latency benchmark, so 
 the bot exactly as production does — over HTTP, through python-telegram-bot's real polling,
 rate limiter and JobQueue — and only the server on the other end is simulated.
 
-The user-side operations (a person sends, edits, forwards, presses a button) are built from the
-simulator's `World` primitives (`store_message`, `message_json`, `updates.push`), so a message a
-person "sends" here is rendered by the same code as one the bot sends.
+The user side (a person sends, edits, presses a button) goes through the simulator's public
+`Simulator` API (`inject_message`, `inject_edit`, `press_button`…); this class only adds what the
+bot's tests and the demo share: starting the real bot on it, restarting it, and knowing when the
+bot has finished handling what was injected.
 """
 
 from __future__ import annotations
@@ -24,19 +25,8 @@ from telegram.ext import Application
 from bot.app import build_application
 from bot.config import AppConfig, Keys
 from bot.receive import ALLOWED_UPDATES
-from bot.simulator.faults import FaultPlan, RateLimits
-from bot.simulator.methods import BotApi
-from bot.simulator.server import SimulatorServer
-from bot.simulator.state import (
-    Membership,
-    RecordedCall,
-    SimChat,
-    SimMessage,
-    SimUser,
-    admin_rights,
-    command_entities,
-)
-from bot.simulator.world import World
+from bot.simulator import Simulator
+from bot.simulator.state import RecordedCall, SimChat, SimMessage, SimUser
 from bot.store import Store
 from detectors import Scanner
 
@@ -80,19 +70,17 @@ class SimHarness:
 
     db_path: Path
     scanner: Scanner
-    world: World = field(default_factory=World)
+    sim: Simulator = field(default_factory=Simulator)
     policy: dict[str, Any] = field(default_factory=dict)
     keys: Keys = field(default_factory=lambda: Keys(content=DEMO_CONTENT_KEY, hmac=DEMO_HMAC_KEY))
     media: Any = None
 
     def __post_init__(self) -> None:
-        self.api = BotApi(self.world)
-        self.faults = FaultPlan()
-        self.rate_limits = RateLimits()
-        self.server = SimulatorServer(self.world, self.api, self.faults, self.rate_limits)
-        self.ethics_chat = self.create_group("政風室通報群", supergroup=True)
+        self.world = self.sim.world
+        self.faults = self.sim.faults
         self.ethics_officer = self.add_user("督察", "陳", started_bot=True)
-        self.ethics_chat.members[self.ethics_officer.id] = Membership("creator")
+        self.ethics_chat = self.create_group("政風室通報群", supergroup=True)
+        self.join(self.ethics_chat, self.ethics_officer, "creator")
         self.app: Application | None = None
         self.store: Store | None = None
         self.config: AppConfig | None = None
@@ -105,33 +93,32 @@ class SimHarness:
         self, first_name: str, last_name: str | None = None, *, started_bot: bool = True
     ) -> SimUser:
         """A person. `started_bot=False` is someone who never pressed Start: DMs get 403."""
-        user = SimUser(
-            id=self.world.new_user_id(),
-            first_name=first_name,
-            last_name=last_name,
-            started_bot=started_bot,
-        )
-        self.world.users[user.id] = user
-        return user
+        return self.sim.add_user(first_name, last_name=last_name, started_bot=started_bot)
 
     def create_group(
         self, title: str, *, supergroup: bool = True, can_delete: bool = True, admin: bool = True
     ) -> SimChat:
         """A group the bot is in: admin with delete rights unless told otherwise."""
-        kind = "supergroup" if supergroup else "group"
-        chat = SimChat(id=self.world.new_chat_id(kind), type=kind, title=title)
-        self.world.chats[chat.id] = chat
-        if admin:
-            member = Membership("administrator", admin_rights(can_delete_messages=can_delete))
-        else:
-            member = Membership("member")
-        chat.members[self.world.bot.id] = member
-        return chat
+        return self.sim.create_chat(
+            title,
+            chat_type="supergroup" if supergroup else "group",
+            bot_status="administrator" if admin else "member",
+            bot_rights={"can_delete_messages": can_delete},
+        )
 
     def join(self, chat: SimChat, user: SimUser, status: str = "member") -> None:
-        chat.members[user.id] = Membership(status)
+        self.sim.add_member(chat, user, status)
 
     # -- the user side --------------------------------------------------------------------------
+
+    def _tracked(self, inject: Callable[[], SimMessage | str]) -> Any:
+        """Run a simulator injection and remember the update ids it queued."""
+        before = {u.update_id for u in self.world.updates.pending()}
+        result = inject()
+        self.pushed += [
+            u.update_id for u in self.world.updates.pending() if u.update_id not in before
+        ]
+        return result
 
     def send(
         self,
@@ -146,70 +133,33 @@ class SimHarness:
         photo: bytes | None = None,
         date: int | None = None,
     ) -> SimMessage:
-        """`user` posts in `chat`; the update is queued if Telegram would deliver it to the bot."""
-        payload: dict[str, Any] = {}
+        """`user` posts in `chat`; queued for the bot if Telegram would deliver it."""
+        kwargs: dict[str, Any] = {"media_group_id": media_group_id, "date": date}
+        if reply_to is not None:
+            kwargs["reply_to"] = reply_to
         if forward_from is not None:
-            payload["forward_origin"] = {
-                "type": "user",
-                "date": self.world.clock.now() - 60,
-                "sender_user": forward_from.to_api(),
-            }
-        if media_group_id is not None:
-            payload["media_group_id"] = media_group_id
+            kwargs["forward_origin"] = self.sim.origin_user(forward_from)
         if photo is not None:
-            sizes = self.world.register_photo(photo, chat_id=chat.id)
-            payload["photo"] = [s.photo_size() for s in sizes]
-        message = self.world.store_message(
-            chat,
-            sender_id=user.id,
-            by_bot=False,
-            date=date,
-            text=text,
-            entities=(command_entities(text) or None) if text else None,
-            caption=caption,
-            reply_to_message_id=reply_to.message_id if reply_to else None,
-            payload=payload,
+            return self._tracked(
+                lambda: self.sim.inject_photo(chat, user, photo, caption=caption, **kwargs)
+            )
+        return self._tracked(
+            lambda: self.sim.inject_message(chat, user, text, caption=caption, **kwargs)
         )
-        if self.world.bot_receives(chat, message):
-            self._push("message", self.world.message_json(message))
-        return message
-
-    def _push(self, kind: str, payload: dict[str, Any]) -> None:
-        self.pushed.append(self.world.updates.push(kind, payload).update_id)
 
     def edit(self, message: SimMessage, text: str) -> SimMessage:
         """The sender edits a message (Telegram sends `edited_message` with `edit_date`)."""
-        message.text = text
-        message.edit_date = self.world.clock.now()
-        chat = self.world.chat(message.chat_id)
-        if self.world.bot_receives(chat, message):
-            self._push("edited_message", self.world.message_json(message))
-        return message
+        return self._tracked(lambda: self.sim.inject_edit(message.chat_id, message, text))
 
     def press(self, message: SimMessage, data: str, user: SimUser) -> str:
         """`user` presses the inline button with `data` on the bot's `message`."""
-        if data not in message.callback_data:
-            raise ValueError(f"message {message.message_id} has no button {data!r}")
-        query_id = self.world.new_callback_id()
-        self.world.callback_answers[query_id] = None
-        self._push(
-            "callback_query",
-            {
-                "id": query_id,
-                "from": user.to_api(),
-                "chat_instance": str(message.chat_id),
-                "message": self.world.message_json(message),
-                "data": data,
-            },
-        )
-        return query_id
+        return self._tracked(lambda: self.sim.press_button(message.chat_id, message, user, data))
 
     def dm(self, user: SimUser, text: str) -> SimMessage:
         """`user` writes to the bot privately (e.g. the reason of an appeal)."""
-        chat = self.world.private_chat(user.id)
-        message = self.world.store_message(chat, sender_id=user.id, by_bot=False, text=text)
-        self._push("message", self.world.message_json(message))
-        return message
+        return self._tracked(
+            lambda: self.sim.inject_message(self.sim.private_chat(user), user, text)
+        )
 
     # -- observing ------------------------------------------------------------------------------
 
@@ -270,7 +220,7 @@ class SimHarness:
 
     async def start(self, *, check_rights: bool = True) -> None:
         """Start the simulator, then the real bot polling it (as `dlpbot run` would)."""
-        self.url = await self.server.start()
+        self.url = await self.sim.start()
         cfg = harness_config(
             self.db_path, self.ethics_chat.id, [self.ethics_officer.id], **self.policy
         )
@@ -319,7 +269,7 @@ class SimHarness:
         try:
             await self.stop_bot()
         finally:
-            await self.server.stop()
+            await self.sim.stop()
 
     async def __aenter__(self) -> SimHarness:
         await self.start()
