@@ -27,11 +27,19 @@ def _with_normalised(words: Sequence[str]) -> tuple[str, ...]:
 class KeywordMatcher:
     """Finds the words of the named lexicons; offsets are in the text it is given."""
 
-    def __init__(self, lexicons: Lexicons, names: Sequence[str]) -> None:
+    def __init__(
+        self, lexicons: Lexicons, names: Sequence[str], anchors: Sequence[str] | None = None
+    ) -> None:
+        """`anchors` names the lexicons whose words gate the spaCy pass (default: all of
+        `names`). Context lexicons such as timing words (明天) are matched only once an anchor
+        (搜索, 檢舉人, 底價 …) is present, which keeps everyday chat on the regex path."""
         self._lexicons = lexicons
         self._names = tuple(names)
+        gate = set(anchors) if anchors is not None else set(self._names)
         self._word_lexicons: dict[str, list[str]] = {}
         for name in self._names:
+            if name not in gate:
+                continue
             for word in _with_normalised(lexicons.words(name)):
                 self._word_lexicons.setdefault(word, []).append(name)
         words = sorted(self._word_lexicons, key=len, reverse=True)

@@ -44,7 +44,10 @@ class Scanner:
             for name in getattr(rule, "lexicons", ()):
                 if name not in lexicon_names:
                     lexicon_names.append(name)
-        self.keywords = KeywordMatcher(self.lexicons, lexicon_names)
+        # A rule's `anchors` (default: all its lexicons) are the words without which it cannot
+        # fire; only those gate the spaCy pass, so "明天開會" does not pay for it.
+        anchors = [a for rule in self.rules for a in getattr(rule, "anchors", rule.lexicons)]
+        self.keywords = KeywordMatcher(self.lexicons, lexicon_names, anchors=anchors)
         self._allow = {compact(v) for v in self.config.allow_list}
         self.ner: Any = None
         if self.config.ner.backend != "none":

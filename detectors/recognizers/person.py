@@ -187,8 +187,19 @@ def looks_like_name(span: str, strong_context: bool = False) -> bool:
     return all(c in lex.given_chars for c in given)
 
 
+@lru_cache(maxsize=1)
+def _guards_by_char() -> dict[str, tuple[str, ...]]:
+    """Guards indexed by their first character: a candidate checks a handful, not hundreds."""
+    out: dict[str, list[str]] = {}
+    for g in name_lexicons().guards:
+        out.setdefault(g[0], []).append(g)
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def _is_guarded(text: str, pos: int) -> bool:
-    return any(text.startswith(g, pos) for g in name_lexicons().guards)
+    if pos >= len(text):
+        return False
+    return any(text.startswith(g, pos) for g in _guards_by_char().get(text[pos], ()))
 
 
 def _title_at(text: str, pos: int) -> str | None:

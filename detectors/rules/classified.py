@@ -48,6 +48,7 @@ class ClassifiedRule:
     name = "classified"
     category = CLASSIFIED
     lexicons = (MARKINGS, EXPLAIN, EXCEPTIONS, BENIGN_LEXICON)
+    anchors = (MARKINGS,)  # headers and stamps are found by regex
 
     def __init__(self, config: DetectorConfig, lexicons: Lexicons) -> None:
         self._exceptions = lexicons.words(EXCEPTIONS) + lexicons.exceptions(MARKINGS)

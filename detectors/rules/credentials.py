@@ -84,6 +84,7 @@ class CredentialsRule:
     name = "credentials"
     category = CREDENTIALS
     lexicons = (LABELS, BENIGN_LEXICON)
+    anchors = (LABELS,)  # secrets are found by regex; hits feed the benign test
 
     def __init__(self, config: DetectorConfig, lexicons: Lexicons) -> None:
         self._config = config

@@ -28,6 +28,7 @@ class PersonalRecordRule:
     name = "personal_record"
     category = PERSONAL_DATA
     lexicons = (RECORD_LEXICON, BENIGN_LEXICON)
+    anchors = (RECORD_LEXICON,)
 
     def __init__(self, config: DetectorConfig, lexicons: Lexicons) -> None:
         self._config = config

@@ -56,6 +56,7 @@ class ProcurementRule:
     name = "procurement"
     category = PROCUREMENT
     lexicons = (PRICE, COMMITTEE, BIDDERS, BIDS, PUBLIC, SECRECY, OTHERS, BENIGN_LEXICON)
+    anchors = (PRICE, COMMITTEE, BIDDERS, BIDS)  # bidder counts are also found by regex
 
     def __init__(self, config: DetectorConfig, lexicons: Lexicons) -> None:
         self._lexicons = lexicons

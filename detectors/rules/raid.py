@@ -48,6 +48,7 @@ class RaidRule:
     name = "raid"
     category = RAID
     lexicons = (ACTIONS, TIMING, DEPLOYMENT, TARGETS, PAST, EXCEPTIONS, BENIGN_LEXICON)
+    anchors = (ACTIONS,)
 
     def __init__(self, config: DetectorConfig, lexicons: Lexicons) -> None:
         self._exceptions = lexicons.words(EXCEPTIONS) + lexicons.exceptions(ACTIONS)

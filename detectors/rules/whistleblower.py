@@ -26,6 +26,7 @@ ROLES = "whistleblower_roles"
 NARROWING = "whistleblower_narrowing"
 PROCEDURE = "whistleblower_procedure"
 FORWARD = "whistleblower_forward"
+VERBS = "whistleblower_verbs"
 
 # "這次檢舉環保局的是…", "吹哨的是…", "舉報違法傾倒的是…": the verb form of a role word.
 _VERB_ROLE = re.compile(
@@ -54,7 +55,8 @@ class WhistleblowerRule:
 
     name = "whistleblower"
     category = WHISTLEBLOWER
-    lexicons = (ROLES, NARROWING, PROCEDURE, FORWARD, BENIGN_LEXICON)
+    lexicons = (ROLES, NARROWING, PROCEDURE, FORWARD, VERBS, BENIGN_LEXICON)
+    anchors = (ROLES, FORWARD, VERBS)
 
     def __init__(self, config: DetectorConfig, lexicons: Lexicons) -> None:
         self._lexicons = lexicons
