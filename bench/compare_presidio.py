@@ -1,0 +1,235 @@
+"""dlpbot vs. a Taiwan-configured Presidio, side by side on the same labelled corpus (issue 6).
+
+    python bench/compare_presidio.py [--corpus FILE ...] [--seconds 3] [--json] [--write-readme]
+
+Each engine runs in its own fresh interpreter (pinned to the same CPU) so start-up time and
+peak RSS are its own; inside, every text is analysed once as warm-up, then timed per message
+until `--seconds` have passed. Quality is scored by detectors/evaluate.py for both engines, so
+the rules (categories per message, entities by normalised value) are identical. How Presidio
+is configured, and why, is in bench/presidio_setup.py.
+
+`--write-readme` replaces the text between the `presidio-compare` markers in README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+_STARTED = time.perf_counter()
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from detectors.evaluate import GoldMessage, load_corpus, score  # noqa: E402
+from detectors.types import CATEGORIES, ENTITY_TYPES, Finding, ScanResult  # noqa: E402
+
+DEFAULT_CORPORA = (ROOT / "tests/corpus/messages.jsonl", ROOT / "tests/corpus/holdout.jsonl")
+README = ROOT / "README.md"
+START_MARK = "<!-- presidio-compare:start -->"
+END_MARK = "<!-- presidio-compare:end -->"
+ENGINES = ("dlpbot", "presidio")
+
+
+def build_scan(engine: str) -> Callable[[str], ScanResult]:
+    """A text → ScanResult function for either engine (Presidio's output is converted)."""
+    if engine == "dlpbot":
+        from detectors.scanner import Scanner
+
+        return Scanner().scan
+    from presidio_setup import build_engine, categories_of, presidio_entity_type
+
+    analyzer = build_engine()
+
+    def scan(text: str) -> ScanResult:
+        findings = []
+        for r in analyzer.analyze(text, language="zh"):
+            etype = presidio_entity_type(r.entity_type)
+            findings.append(Finding(etype, "presidio", r.start, r.end, r.score, "presidio", "", ""))
+        return ScanResult(findings=findings, categories=categories_of({f.type for f in findings}))
+
+    return scan
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def run_engine(engine: str, corpus: Sequence[GoldMessage], seconds: float) -> dict[str, Any]:
+    """Build, warm up, time and score one engine in this process."""
+    t0 = time.perf_counter()
+    scan = build_scan(engine)
+    texts = [m.text for m in corpus]
+    results = [scan(t) for t in texts]  # warm-up pass, also the results that get scored
+    first_pass = time.perf_counter() - t0
+    startup = time.perf_counter() - _STARTED
+    latencies: list[float] = []
+    began = time.perf_counter()
+    while True:
+        for text in texts:
+            t = time.perf_counter()
+            scan(text)
+            latencies.append(time.perf_counter() - t)
+        if time.perf_counter() - began >= seconds:
+            break
+    ev = score(corpus, results)
+    return {
+        "engine": engine,
+        "evaluation": ev.to_dict(errors=False),
+        "throughput_msg_s": round(len(latencies) / sum(latencies), 1) if latencies else 0.0,
+        "p50_ms": round(percentile(latencies, 0.5) * 1000, 3),
+        "p99_ms": round(percentile(latencies, 0.99) * 1000, 3),
+        "timed_scans": len(latencies),
+        "startup_s": round(startup, 3),
+        "build_and_first_pass_s": round(first_pass, 3),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+def _load(paths: Sequence[Path], limit: int | None) -> list[GoldMessage]:
+    corpus = [m for p in paths for m in load_corpus(p)]
+    return corpus[:limit] if limit else corpus
+
+
+def run_worker_process(
+    engine: str, paths: Sequence[Path], seconds: float, limit: int | None
+) -> dict[str, Any]:
+    """Run one engine in a fresh interpreter pinned to one CPU; returns its JSON report."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", engine]
+    cmd += ["--seconds", str(seconds)]
+    if limit:
+        cmd += ["--limit", str(limit)]
+    for p in paths:
+        cmd += ["--corpus", str(p)]
+    if hasattr(os, "sched_getaffinity"):
+        cpu = sorted(os.sched_getaffinity(0))[-1]
+        cmd = ["taskset", "-c", str(cpu), *cmd] if _has_taskset() else cmd
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _has_taskset() -> bool:
+    from shutil import which
+
+    return which("taskset") is not None
+
+
+# -- the side-by-side table -------------------------------------------------------------------
+
+
+def _f(x: float) -> str:
+    return f"{x:.3f}"
+
+
+def _ratio(a: float, b: float) -> str:
+    return f"{a / b:.1f}×" if b else "–"
+
+
+def render(reports: dict[str, dict[str, Any]], corpus_note: str) -> str:
+    """Markdown comparison: headline, per-category, per-entity, speed and resources."""
+    d, p = reports["dlpbot"], reports["presidio"]
+    de, pe = d["evaluation"], p["evaluation"]
+    lines = [
+        f"Corpus: {corpus_note}. Same scoring for both (detectors/evaluate.py); "
+        "Presidio configuration in `bench/presidio_setup.py`.",
+        "",
+        "| metric | dlpbot | Presidio (TW-configured) |",
+        "|---|---:|---:|",
+        f"| category macro-F1 | {_f(de['category_macro_f1'])} | {_f(pe['category_macro_f1'])} |",
+        f"| structured-entity F1 | {_f(de['structured_entity_f1'])} "
+        f"| {_f(pe['structured_entity_f1'])} |",
+        f"| PERSON F1 | {_f(de['person_f1'])} | {_f(pe['person_f1'])} |",
+        f"| benign false alarms | {de['benign_false_alarm_rate']:.1%} "
+        f"| {pe['benign_false_alarm_rate']:.1%} |",
+        "",
+        "| category (P / R / F1) | dlpbot | Presidio |",
+        "|---|---|---|",
+    ]
+
+    def prf(c: dict[str, Any]) -> str:
+        return f"{c['precision']:.2f} / {c['recall']:.2f} / {c['f1']:.2f}"
+
+    for cat in CATEGORIES:
+        lines.append(f"| {cat} | {prf(de['per_category'][cat])} | {prf(pe['per_category'][cat])} |")
+    lines += ["", "| entity (P / R / F1) | support | dlpbot | Presidio |", "|---|---:|---|---|"]
+    for et in ENTITY_TYPES:
+        dc, pc = de["per_entity"][et], pe["per_entity"][et]
+        support = dc["tp"] + dc["fn"]
+        if support or dc["fp"] or pc["fp"]:
+            lines.append(f"| {et} | {support} | {prf(dc)} | {prf(pc)} |")
+    lines += [
+        "",
+        "| speed & resources (one process, one core, after warm-up) | dlpbot | Presidio "
+        "| dlpbot ÷ Presidio |",
+        "|---|---:|---:|---:|",
+        f"| throughput (msg/s) | {d['throughput_msg_s']:,} | {p['throughput_msg_s']:,} "
+        f"| {_ratio(d['throughput_msg_s'], p['throughput_msg_s'])} |",
+        f"| latency p50 (ms) | {d['p50_ms']} | {p['p50_ms']} "
+        f"| {_ratio(d['p50_ms'], p['p50_ms'])} |",
+        f"| latency p99 (ms) | {d['p99_ms']} | {p['p99_ms']} "
+        f"| {_ratio(d['p99_ms'], p['p99_ms'])} |",
+        f"| start-up incl. first pass (s) | {d['startup_s']} | {p['startup_s']} "
+        f"| {_ratio(d['startup_s'], p['startup_s'])} |",
+        f"| peak RSS (MB) | {d['peak_rss_mb']} | {p['peak_rss_mb']} "
+        f"| {_ratio(d['peak_rss_mb'], p['peak_rss_mb'])} |",
+    ]
+    return "\n".join(lines)
+
+
+def write_readme(section: str, readme: Path = README) -> None:
+    """Replace the marked section (appending the markers first if README lacks them)."""
+    text = readme.read_text(encoding="utf-8") if readme.exists() else ""
+    if START_MARK not in text or END_MARK not in text:
+        text = text.rstrip("\n") + f"\n\n{START_MARK}\n{END_MARK}\n"
+    head, _, rest = text.partition(START_MARK)
+    _, _, tail = rest.partition(END_MARK)
+    readme.write_text(f"{head}{START_MARK}\n{section}\n{END_MARK}{tail}", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, action="append", help="gold JSONL (repeatable)")
+    parser.add_argument("--seconds", type=float, default=3.0, help="timing budget per engine")
+    parser.add_argument("--limit", type=int, help="only the first N messages")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of markdown")
+    parser.add_argument("--write-readme", action="store_true", help="update README.md section")
+    parser.add_argument("--worker", choices=ENGINES, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    paths = args.corpus or [p for p in DEFAULT_CORPORA if p.exists()]
+    if args.worker:
+        corpus = _load(paths, args.limit)
+        print(json.dumps(run_engine(args.worker, corpus, args.seconds)))
+        return 0
+    reports = {e: run_worker_process(e, paths, args.seconds, args.limit) for e in ENGINES}
+    n = reports["dlpbot"]["evaluation"]["messages"]
+    benign = reports["dlpbot"]["evaluation"]["benign"]
+    note = f"{n} messages ({benign} benign) from " + ", ".join(
+        str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else str(p) for p in paths
+    )
+    note += f"; measured {time.strftime('%Y-%m-%d', time.gmtime())}"
+    results = ROOT / "bench/results"
+    results.mkdir(parents=True, exist_ok=True)
+    payload = {"corpus": note, "engines": reports}
+    (results / "compare_presidio.json").write_text(
+        json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    table = render(reports, note)
+    print(json.dumps(payload, indent=2, ensure_ascii=False) if args.json else table)
+    if args.write_readme:
+        write_readme(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
