@@ -28,6 +28,9 @@ Start/stop (an async context manager; port 0 → an ephemeral port)::
             await app.updater.stop()
             await app.stop()
 
+Shorter, same thing: `app = sim.application_builder().build()` (token and both base URLs set),
+then `async with sim.polling(app, timeout=0.5): ...` starts polling and stops it afterwards.
+
 Set-up: `add_user(first_name, user_id=, last_name=, username=, is_bot=, started_bot=,
 language_code=)`, `set_started(user, started=True, blocked=False)`, `start_bot(user)` (sends
 /start in the DM), `create_chat(title, chat_type="group"|"supergroup"|"channel", chat_id=,
