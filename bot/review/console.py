@@ -18,6 +18,7 @@ import copy
 import json
 import os
 import sqlite3
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,6 +100,9 @@ def build_metadata(db_name: str, objects: set[str], username: str, hash_env: str
         "title": base["title"],
         "description": base["description"],
         "license": base["license"],
+        # Inline (data: URL) so the console needs no static-file route: lays the zh-TW column
+        # descriptions out as a compact grid above the facets instead of one long list.
+        "extra_css_urls": ["data:text/css," + urllib.parse.quote(base["extra_css"])],
         "allow": logged_in,
         "allow_sql": False,
         # By reference: Datasette shows resolved literals to logged-in users at /-/metadata.json.
