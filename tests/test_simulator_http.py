@@ -186,6 +186,8 @@ async def test_control_http_api_drives_a_conversation(sim, http) -> None:
     async with http.get(f"{sim.url}/_control/chats/{chat['result']['id']}/messages") as resp:
         texts = [m.get("text") for m in (await resp.json())["result"]]
     assert texts == ["/start", None, "收到"]
+    _, sent = await control(http, sim, "sent_messages", chat=chat["result"]["id"])
+    assert [(m["text"], m["by_bot"]) for m in sent["result"]] == [("收到", True)]
     async with http.get(f"{sim.url}/_control/state") as resp:
         assert (await resp.json())["result"]["pending_updates"] == 2
     assert (await control(http, sim, "no_such_action"))[0] == 404

@@ -730,27 +730,17 @@ class ControlHttp:
 
     ACTIONS = frozenset(
         {
-            "add_user",
-            "create_chat",
-            "add_member",
-            "set_bot_status",
-            "set_started",
-            "set_privacy_mode",
-            "inject_message",
-            "inject_command",
-            "start_bot",
-            "inject_edit",
-            "inject_photo",
-            "inject_document",
-            "press_button",
-            "fail_next",
-            "retry_after",
-            "delay",
-            "clear_faults",
-            "advance_time",
-            "disable_rate_limits",
+            # set-up and injection
+            "add_user", "create_chat", "add_member", "set_bot_status", "set_started",
+            "set_privacy_mode", "inject_message", "inject_command", "start_bot", "inject_edit",
+            "inject_photo", "inject_document", "press_button", "advance_time",
+            # faults
+            "fail_next", "retry_after", "delay", "clear_faults", "disable_rate_limits",
+            # read-only inspection
+            "messages", "sent_messages", "deleted_messages", "is_deleted", "uploaded_files",
+            "callback_answer", "pending_updates", "bot_commands", "now",
         }
-    )
+    )  # fmt: skip
 
     def __init__(self, sim: Simulator) -> None:
         self.sim = sim
@@ -824,8 +814,12 @@ class ControlHttp:
 
 def _render(sim: Simulator, value: Any) -> Any:
     """JSON form of what a control action returned."""
+    if isinstance(value, list):
+        return [_render(sim, v) for v in value]
+    if isinstance(value, SimFile):
+        return value.document() | {"file_path": value.file_path, "chat_id": value.chat_id}
     if isinstance(value, SimMessage):
-        return sim.world.message_json(value) | {"deleted": value.deleted}
+        return sim.world.message_json(value) | {"deleted": value.deleted, "by_bot": value.by_bot}
     if isinstance(value, SimUser):
         return value.to_api() | {"started_bot": value.started_bot}
     if isinstance(value, SimChat):
