@@ -1,0 +1,133 @@
+"""PERSON recognition: full names, surname + honorific, context-marked Latin names, and the
+everyday words that start with a surname character but are not names."""
+
+from __future__ import annotations
+
+import pytest
+
+from detectors.config import DetectorConfig
+from detectors.lexicon import Lexicons
+from detectors.normalize import normalize
+from detectors.recognizers.base import TextView
+from detectors.recognizers.person import (
+    SCORE_ALONE,
+    SCORE_STRONG,
+    PersonRecognizer,
+    gating_signals,
+    looks_like_name,
+    split_surname,
+)
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> PersonRecognizer:
+    config = DetectorConfig()
+    return PersonRecognizer(config, Lexicons(config))
+
+
+def names(recognizer: PersonRecognizer, text: str) -> list[str]:
+    """The names found, sliced from the caller's text (normalisation may fold 峰 to 峯)."""
+    norm = normalize(text)
+    view = TextView(norm=norm, config=DetectorConfig())
+    spans = [norm.to_original(m.start, m.end) for m in recognizer.analyze(view)]
+    return [text[start:end] for start, end in spans]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("檢舉人是王小明，請保密", "王小明"),
+        ("姓名：陳怡君", "陳怡君"),
+        ("聯絡人 林志豪 0912-345-678", "林志豪"),
+        ("申請人為 黃淑芬", "黃淑芬"),
+        ("李大華 0922333444", "李大華"),
+        ("這是邱國峰的車", "邱國峰"),
+        ("通緝犯黃文雄躲在臺南", "黃文雄"),
+    ],
+)
+def test_full_names_in_context_are_reported(
+    recognizer: PersonRecognizer, text: str, expected: str
+) -> None:
+    assert expected in names(recognizer, text)
+
+
+def test_compound_surname_names_keep_both_surname_characters(recognizer: PersonRecognizer) -> None:
+    assert "歐陽志明" in names(recognizer, "承辦人歐陽志明請假")
+    assert "張簡雅婷" in names(recognizer, "姓名：張簡雅婷")
+
+
+def test_surname_with_honorific_is_a_person(recognizer: PersonRecognizer) -> None:
+    assert names(recognizer, "剛剛王先生打來問進度") == ["王先生"]
+    assert names(recognizer, "請轉告陳小姐明天補件") == ["陳小姐"]
+
+
+def test_surname_with_job_title_is_not_a_person(recognizer: PersonRecognizer) -> None:
+    for text in ("王科長說明天開會", "請陳經理回電", "李警員分機 1234", "楊主任已核章"):
+        assert names(recognizer, text) == [], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "本案金額為三百萬元",
+        "明天去高雄出差",
+        "林口長庚的院區",
+        "周末記得休息",
+        "黃昏時分開始下雨",
+        "搭高鐵比較方便",
+        "程式更新完成",
+        "字型請用宋體",
+        "謝謝大家今天的協助",
+        "詐騙集團常假冒檢察官",
+        "消保官明天會突擊檢查",
+        "該公司夜班組長",
+        "老人福利專線 0800-228-585",
+    ],
+)
+def test_everyday_words_starting_with_a_surname_are_not_names(
+    recognizer: PersonRecognizer, text: str
+) -> None:
+    assert names(recognizer, text) == []
+
+
+def test_resident_card_word_is_not_taken_for_a_name_before_an_id(
+    recognizer: PersonRecognizer,
+) -> None:
+    assert names(recognizer, "施美玉，居留證C864667597") == ["施美玉"]
+
+
+def test_latin_and_indigenous_names_count_after_a_role_word_or_label(
+    recognizer: PersonRecognizer,
+) -> None:
+    assert "John Smith" in names(recognizer, "姓名: John Smith")
+    assert "Lin, Mei-Hua" in names(recognizer, "檢舉人 Lin, Mei-Hua 來電")
+    assert "Walis Nokan" in names(recognizer, "原住民名：Walis Nokan")
+    assert names(recognizer, "Please check the Google Drive folder") == []
+
+
+def test_names_listed_after_list_markers_are_reported(recognizer: PersonRecognizer) -> None:
+    found = names(recognizer, "名單：一、王小明 二、李美玲 三、張志強")
+    assert found == ["王小明", "李美玲", "張志強"]
+
+
+def test_context_raises_the_score_of_a_lexicon_name(recognizer: PersonRecognizer) -> None:
+    view = TextView(norm=normalize("檢舉人陳志明"), config=DetectorConfig())
+    assert recognizer.analyze(view)[0].score == SCORE_STRONG
+    view = TextView(norm=normalize("陳志明明天請假"), config=DetectorConfig())
+    assert recognizer.analyze(view)[0].score == SCORE_ALONE
+
+
+def test_name_helpers_tell_a_name_from_a_place_or_a_title() -> None:
+    assert looks_like_name("王小明")
+    assert looks_like_name("John Smith")
+    assert not looks_like_name("高雄")
+    assert not looks_like_name("王科長")
+    assert split_surname("歐陽志明") == ("歐陽", "志明")
+    assert split_surname("今天") is None
+
+
+def test_gating_signals_report_role_words_identifiers_and_lists() -> None:
+    assert gating_signals("檢舉人說他看到了").role_word
+    assert gating_signals("電話 0912345678").identifier
+    assert gating_signals("名單：王小明、李美玲、張志強").list_layout
+    assert not gating_signals("午餐吃便當").any
