@@ -1,0 +1,128 @@
+"""Photos and documents in a group, through the real bot and the local Telegram simulator.
+
+The end-to-end test OCRs one real photo (~1.5 s of CPU); the rest use text documents or are
+refused before download, so they cost no OCR.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from bot_e2e_support import shared_scanner, unit_group
+from PIL import Image
+
+from bot.demo.harness import SimHarness
+from bot.media import MediaScanner
+from bot.scan import skip_spacy_plugin_factories
+
+MEDIA = Path(__file__).parent / "media"
+
+
+@asynccontextmanager
+async def bot_with_media(tmp_path: Path, **media_cfg: object) -> AsyncIterator[SimHarness]:
+    """A started simulator + real bot whose MediaScanner runs in a thread pool (a process
+    pool would spawn a fresh interpreter and OCR engine per test)."""
+    skip_spacy_plugin_factories()
+    scanner = shared_scanner()
+    media = MediaScanner({"executor": "thread", **media_cfg}, scanner)
+    h = SimHarness(tmp_path / "bot.db", scanner, media=media)
+    await h.start(check_rights=False)
+    try:
+        yield h
+    finally:
+        await h.stop()
+        await media.aclose()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(120)
+async def test_photo_of_a_petition_is_deleted_and_a_redacted_evidence_image_is_stored(
+    tmp_path: Path,
+) -> None:
+    photo = (MEDIA / "photo_petition_01.jpg").read_bytes()
+    async with bot_with_media(tmp_path) as h:
+        group, user = unit_group(h)
+        msg = h.send(group, user, photo=photo)
+        await h.settle(timeout=90)
+        assert group.messages[msg.message_id].deleted
+        (incident,) = h.store.incidents()
+        assert incident["action_taken"] == "deleted"
+        assert incident["media_status"] == "scanned"
+        assert "personal_data" in incident["categories"]
+        evidence = incident["evidence_png"]
+        assert evidence is not None and evidence != photo
+        img = Image.open(io.BytesIO(evidence))
+        assert img.format == "PNG" and max(img.size) <= 1024
+        # At least one box (the ID, name, address, phone) is blacked out: solid black pixels.
+        assert img.convert("L").getextrema()[0] == 0
+        types = {f["type"] for f in h.store.findings(incident["id"])}
+        assert "TW_NATIONAL_ID" in types
+
+
+async def test_document_with_a_roster_is_deleted_and_recorded_without_an_image(
+    tmp_path: Path,
+) -> None:
+    data = (MEDIA / "doc_list.csv").read_bytes()
+    async with bot_with_media(tmp_path) as h:
+        group, user = unit_group(h)
+        msg = h._tracked(
+            lambda: h.sim.inject_document(
+                group, user, data, file_name="名單.csv", mime_type="text/csv"
+            )
+        )
+        await h.settle(timeout=30)
+        assert group.messages[msg.message_id].deleted
+        (incident,) = h.store.incidents()
+        assert incident["media_status"] == "scanned"
+        assert incident["evidence_png"] is None
+
+
+async def test_oversized_document_is_refused_before_download_with_a_too_large_outcome(
+    tmp_path: Path,
+) -> None:
+    from telegram import Message
+
+    async with bot_with_media(tmp_path) as h:
+        group, user = unit_group(h)
+        sim_msg = h._tracked(
+            lambda: h.sim.inject_document(
+                group,
+                user,
+                b"%PDF-1.4 tiny",
+                file_name="卷宗.pdf",
+                mime_type="application/pdf",
+                file_size=25 * 1024 * 1024,
+            )
+        )
+        await h.settle(timeout=30)
+        assert not h.calls("getFile")  # refused from the declared size, never downloaded
+        assert not group.messages[sim_msg.message_id].deleted
+        # The same Message the bot received, decoded from the Bot API JSON by PTB.
+        message = Message.de_json(h.world.message_json(sim_msg), h.app.bot)
+        outcome = await h.media.scan_message(h.app.bot, message)
+        assert outcome is not None
+        assert outcome.status == "too_large"
+        assert "25.0 MB" in outcome.detail
+        assert outcome.original is None and outcome.evidence_png is None
+
+
+async def test_burst_of_documents_beyond_the_queue_bound_is_recorded_not_dropped() -> None:
+    skip_spacy_plugin_factories()
+    media = MediaScanner({"executor": "thread", "max_pending": 1}, shared_scanner())
+    try:
+        import asyncio
+
+        text = "會議改到下午三點".encode()
+        first, second = await asyncio.gather(
+            media.scan_bytes(text, "a.txt"), media.scan_bytes(text, "b.txt")
+        )
+        statuses = sorted([first.status, second.status])
+        assert statuses == ["not_scanned", "scanned"]
+        refused = first if first.status == "not_scanned" else second
+        assert refused.detail == "media queue full"
+    finally:
+        await media.aclose()
