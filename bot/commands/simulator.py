@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import re
 import signal
 
 
@@ -55,8 +56,12 @@ def run(args: argparse.Namespace) -> int:
 async def _serve(args: argparse.Namespace) -> int:
     from bot.simulator import DEFAULT_TOKEN, RateLimits, Simulator
 
+    token = args.token or DEFAULT_TOKEN
+    if not re.fullmatch(r"\d+:[A-Za-z0-9_-]+", token):
+        print("dlpbot simulator: --token 格式應為 <數字>:<字串> (expected <bot id>:<secret>)")
+        return 2
     sim = Simulator(
-        args.token or DEFAULT_TOKEN,
+        token,
         host=args.host,
         port=args.port,
         rate_limits=RateLimits.telegram() if args.rate_limits else None,
