@@ -473,3 +473,21 @@ async def test_webhook_mode_receives_updates_pushed_by_the_simulator(sim: Simula
     assert seen == ["via webhook"]
     assert info.url.endswith("/hook") and info.pending_update_count == 0
     assert [d.ok for d in sim.webhook_deliveries()] == [True]
+
+
+async def test_edits_follow_telegram_rules(sim: Simulator) -> None:
+    group = sim.create_chat("g")
+    user_msg = sim.inject_message(group, sim.add_user("A"), "user text")
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("撤回", callback_data="undo")]])
+    app = build_app(sim)
+    async with app:
+        sent = await app.bot.send_message(group.id, "警告", reply_markup=keyboard)
+        with pytest.raises(BadRequest, match="not modified"):
+            await app.bot.edit_message_text(
+                "警告", group.id, sent.message_id, reply_markup=keyboard
+            )
+        edited = await app.bot.edit_message_text("已撤回", group.id, sent.message_id)
+        with pytest.raises(BadRequest, match="can't be edited"):
+            await app.bot.edit_message_text("x", group.id, user_msg.message_id)
+    assert edited.text == "已撤回" and edited.edit_date is not None
+    assert sim.message(group, sent.message_id).reply_markup is None  # no markup → keyboard gone
