@@ -266,3 +266,14 @@ async def test_adding_the_bot_announces_it_and_channel_posts_are_channel_updates
         "administrator",
     )
     assert post["channel_post"]["text"] == "公告"
+
+
+async def test_transcript_shows_who_said_what_and_what_was_deleted(sim, http) -> None:
+    group = sim.create_chat("g")
+    leak = sim.inject_message(group, sim.add_user("Alice"), "A123456789")
+    await call(http, sim, "deleteMessage", chat_id=group.id, message_id=leak.message_id)
+    await call(http, sim, "sendMessage", chat_id=group.id, text="已刪除一則訊息")
+    assert sim.transcript(group).splitlines() == [
+        "#1 Alice: A123456789 [已刪除 deleted]",
+        "#2 🤖 機密守門員: 已刪除一則訊息",
+    ]

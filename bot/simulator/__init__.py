@@ -58,6 +58,7 @@ description)` (failed calls too; form values are strings, JSON values decoded),
 `sent_messages(chat)`, `messages(chat, include_deleted=)`, `deleted_messages(chat)`,
 `is_deleted(chat, message)`, `uploaded_files(chat)` (`SimFile.data` holds the bytes),
 `callback_answer(query_id)`, `pending_updates()`, `bot_commands()`, `webhook_deliveries()`,
+`transcript(chat)` (readable lines for failure messages),
 and `sim.world` for the rest.
 
 Webhook mode: after the bot's setWebhook (`Updater.start_webhook`, http:// allowed on loopback

@@ -607,6 +607,29 @@ class Simulator:
         """The bot's answerCallbackQuery for a press (text, show_alert…), or None if unanswered."""
         return self.world.callback_answers.get(query_id)
 
+    def transcript(self, chat: ChatRef) -> str:
+        """The chat as readable lines (`#id 姓名: text [已刪除]`), for failure messages and demos.
+
+        It contains message text: print it in tests only, never log it from the bot's side.
+        """
+        lines = []
+        for m in self.chat(chat).messages.values():
+            if m.by_bot:
+                who = f"🤖 {self.bot.first_name}"
+            elif m.sender_id is not None:
+                who = self.world.user(m.sender_id).first_name
+            else:
+                who = (m.payload.get("sender_chat") or {}).get("title", "anonymous")
+            body = m.text if m.text is not None else m.caption or ""
+            kind = (
+                "[photo] " if "photo" in m.payload else "[file] " if "document" in m.payload else ""
+            )
+            flags = " [已刪除 deleted]" if m.deleted else ""
+            if m.edit_date is not None:
+                flags += " [已編輯 edited]"
+            lines.append(f"#{m.message_id} {who}: {kind}{body}{flags}")
+        return "\n".join(lines)
+
     def webhook_deliveries(self) -> list[Delivery]:
         """Every POST of an update to the bot's webhook (status or error), oldest first."""
         return list(self.server.webhook.deliveries)
