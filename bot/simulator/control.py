@@ -45,6 +45,16 @@ UserRef = int | SimUser
 MessageRef = int | SimMessage
 
 
+# Statuses the simulator renders (ChatMemberRestricted's many flags are not modelled).
+STATUSES = frozenset({"creator", "administrator", "member", "left", "kicked"})
+
+
+def _membership(status: str, rights: dict[str, bool] | None) -> Membership:
+    if status not in STATUSES:
+        raise ValueError(f"status must be one of {sorted(STATUSES)}, not {status!r}")
+    return Membership(status, admin_rights(**(rights or {})) if status == "administrator" else {})
+
+
 def _chat_id(chat: ChatRef) -> int:
     return chat.id if isinstance(chat, SimChat) else int(chat)
 
@@ -239,9 +249,9 @@ class Simulator:
         )
         self.world.chats[cid] = chat
         if creator is not None:
-            chat.members[_user_id(creator)] = Membership("creator")
+            chat.members[self.user(creator).id] = Membership("creator")
         for member in members:
-            chat.members.setdefault(_user_id(member), Membership("member"))
+            chat.members.setdefault(self.user(member).id, Membership("member"))
         self.set_bot_status(chat, bot_status, rights=bot_rights, notify=announce)
         return chat
 
@@ -267,11 +277,9 @@ class Simulator:
         and asked for `chat_member` in allowed_updates, as on Telegram).
         """
         c = self.chat(chat)
-        member = Membership(
-            status, admin_rights(**(rights or {})) if status == "administrator" else {}
-        )
-        actor = _user_id(by) if by is not None else self._default_actor(c)
-        self.world.set_membership(c, _user_id(user), member, actor_id=actor, notify=notify)
+        member = _membership(status, rights)
+        actor = self.user(by).id if by is not None else self._default_actor(c)
+        self.world.set_membership(c, self.user(user).id, member, actor_id=actor, notify=notify)
 
     def set_bot_status(
         self,
@@ -293,8 +301,8 @@ class Simulator:
         overrides = dict(rights or {})
         if can_delete_messages is not None:
             overrides["can_delete_messages"] = can_delete_messages
-        member = Membership(status, admin_rights(**overrides) if status == "administrator" else {})
-        actor = _user_id(by) if by is not None else self._default_actor(c)
+        member = _membership(status, overrides)
+        actor = self.user(by).id if by is not None else self._default_actor(c)
         self.world.set_membership(c, self.bot.id, member, actor_id=actor, notify=notify)
 
     def set_privacy_mode(self, enabled: bool) -> None:
