@@ -348,6 +348,8 @@ class Simulator:
         if sender_id is not None:
             self.world.user(sender_id)
             if c.type == "private":
+                if sender_id != c.id:
+                    raise ValueError(f"only user {c.id} writes in their private chat with the bot")
                 sender = self.world.user(sender_id)
                 sender.started_bot, sender.blocked_bot = True, False
             elif c.members.get(sender_id, Membership("left")).status == "kicked":
