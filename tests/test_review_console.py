@@ -178,3 +178,25 @@ def test_dlpbot_purge_deletes_old_incidents_and_audits_the_count(tmp_path: Path)
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
         conn.execute("DELETE FROM audit_log")
     conn.close()
+
+
+async def test_console_access_log_names_the_account_and_page_without_content(
+    ds,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import httpx
+
+    from bot.review.console import with_access_log
+
+    cookies = await _login(ds)
+    transport = httpx.ASGITransport(app=with_access_log(ds))
+    async with httpx.AsyncClient(transport=transport, base_url="http://console") as client:
+        with caplog.at_level("INFO", logger="dlpbot.console.access"):
+            await client.get("/dlpbot/console_incidents?status=open")
+            client.cookies.update(cookies)
+            await client.get("/dlpbot/console_incidents?status=open")
+    lines = [r.getMessage() for r in caplog.records if r.name == "dlpbot.console.access"]
+    assert lines == [
+        "console GET /dlpbot/console_incidents?status=open actor=- status=403",
+        "console GET /dlpbot/console_incidents?status=open actor=ethics status=200",
+    ]

@@ -8,6 +8,7 @@ password from the terminal so it never lands in the shell history.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 
@@ -47,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from bot.config import AppConfig, AppConfigError
-    from bot.review.console import ConsoleConfig, ConsoleError, build_datasette
+    from bot.review.console import ConsoleConfig, ConsoleError, build_datasette, with_access_log
 
     try:
         config = AppConfig.load(args.config) if Path(args.config).exists() else AppConfig()
@@ -63,5 +64,6 @@ def run(args: argparse.Namespace) -> int:
     host = args.host or console.host
     port = args.port or console.port
     print(f"dlpbot console: http://{host}:{port}/ (唯讀 read-only)", file=sys.stderr)
-    uvicorn.run(ds.app(), host=host, port=port, log_level="warning")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    uvicorn.run(with_access_log(ds), host=host, port=port, log_level="warning")
     return 0

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 import os
 import sqlite3
 import urllib.parse
@@ -27,6 +28,7 @@ from typing import Any
 METADATA_PATH = Path(__file__).resolve().parent.parent / "console" / "metadata.json"
 REQUIRED_VIEWS = ("console_incidents", "console_findings", "console_reviews")
 PLUGIN = "datasette-auth-passwords"
+access_log = logging.getLogger("dlpbot.console.access")
 
 
 class ConsoleError(ValueError):
@@ -152,3 +154,53 @@ def build_datasette(db_path: str | Path, config: ConsoleConfig, env: Mapping[str
         settings=SETTINGS,
         secret=env.get(config.secret_env) or None,
     )
+
+
+def _actor_id(ds: Any, scope: dict[str, Any]) -> str:
+    """The logged-in account from Datasette's signed `ds_actor` cookie ("-" when anonymous)."""
+    from http.cookies import SimpleCookie
+
+    headers = dict(scope.get("headers") or [])
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(headers.get(b"cookie", b"").decode("latin-1"))
+        morsel = jar.get("ds_actor")
+        if morsel is None:
+            return "-"
+        return str(ds.unsign(morsel.value, "actor")["a"].get("id", "?"))
+    except Exception:  # a forged or expired cookie is logged as such, never trusted
+        return "invalid"
+
+
+def with_access_log(ds: Any) -> Any:
+    """Datasette's ASGI app, logging who requested which page and the answer's status.
+
+    The console never writes to the incident database (it is opened read-only), so it cannot add
+    to `audit_log`; this access log is its accountability trail instead. Paths and filters name
+    chats, months and masked values only — never message content.
+    """
+    app = ds.app()
+
+    async def logged(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope.get("type") != "http":
+            await app(scope, receive, send)
+            return
+        status: list[int] = []
+
+        async def send_status(message: dict[str, Any]) -> None:
+            if message.get("type") == "http.response.start":
+                status.append(int(message["status"]))
+            await send(message)
+
+        await app(scope, receive, send_status)
+        query = scope.get("query_string", b"").decode("latin-1")
+        access_log.info(
+            "console %s %s%s actor=%s status=%s",
+            scope.get("method"),
+            scope.get("path"),
+            f"?{query}" if query else "",
+            _actor_id(ds, scope),
+            status[0] if status else "-",
+        )
+
+    return logged
