@@ -11,6 +11,24 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+# Bot API parameters whose type is an object or an array (sent as JSON text in form posts).
+JSON_PARAMS = frozenset(
+    {
+        "reply_markup",
+        "reply_parameters",
+        "entities",
+        "caption_entities",
+        "link_preview_options",
+        "allowed_updates",
+        "commands",
+        "scope",
+        "message_ids",
+        "media",
+        "permissions",
+        "rights",
+    }
+)
+
 
 class ApiError(Exception):
     """A Bot API error answer: HTTP status, Telegram's description, optional retry_after."""
@@ -109,10 +127,14 @@ class Params:
             raise bad_request(f"can't parse {name} JSON object") from None
 
     def printable(self) -> dict[str, Any]:
-        """Parameters with JSON text decoded, for the call log tests inspect."""
+        """Parameters with JSON-typed ones decoded, for the call log tests inspect.
+
+        Only parameters the Bot API defines as objects/arrays are decoded, so a message text
+        that happens to look like JSON ("[1, 2]") stays the string the bot sent.
+        """
         out: dict[str, Any] = {}
         for key, value in self.values.items():
-            if isinstance(value, str) and value[:1] in ("{", "["):
+            if key in JSON_PARAMS and isinstance(value, str) and value[:1] in ("{", "["):
                 try:
                     out[key] = json.loads(value)
                     continue
