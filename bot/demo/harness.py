@@ -39,9 +39,14 @@ POLL_TIMEOUT = 1  # seconds a getUpdates is held; short so stopping is quick
 
 
 def harness_config(
-    db_path: Path, ethics_chat_id: int, staff: list[int], **policy: Any
+    db_path: Path,
+    ethics_chat_id: int,
+    staff: list[int],
+    telegram: dict[str, Any] | None = None,
+    **policy: Any,
 ) -> AppConfig:
-    """A full AppConfig for a simulated deployment: enforce by default, short notice delay."""
+    """A full AppConfig for a simulated deployment: enforce by default, short notice delay.
+    The client-side rate limits are lifted unless `telegram` sets them (the benchmark does)."""
     cfg = AppConfig.from_mapping(
         {
             "telegram": {
@@ -50,6 +55,7 @@ def harness_config(
                 "overall_max_rate": 1000.0,
                 "group_max_rate": 1000.0,
                 "group_time_period": 1.0,
+                **(telegram or {}),
             },
             "policy": {
                 "default_mode": "enforce",
@@ -72,6 +78,7 @@ class SimHarness:
     scanner: Scanner
     sim: Simulator = field(default_factory=Simulator)
     policy: dict[str, Any] = field(default_factory=dict)
+    telegram: dict[str, Any] = field(default_factory=dict)  # [telegram] overrides
     keys: Keys = field(default_factory=lambda: Keys(content=DEMO_CONTENT_KEY, hmac=DEMO_HMAC_KEY))
     media: Any = None
 
@@ -222,7 +229,11 @@ class SimHarness:
         """Start the simulator, then the real bot polling it (as `dlpbot run` would)."""
         self.url = await self.sim.start()
         cfg = harness_config(
-            self.db_path, self.ethics_chat.id, [self.ethics_officer.id], **self.policy
+            self.db_path,
+            self.ethics_chat.id,
+            [self.ethics_officer.id],
+            self.telegram,
+            **self.policy,
         )
         cfg.telegram = replace(
             cfg.telegram, base_url=f"{self.url}/bot", base_file_url=f"{self.url}/file/bot"

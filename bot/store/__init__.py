@@ -51,6 +51,11 @@ class Store:
         conn.execute("PRAGMA foreign_keys = ON")
         self.db = sqlite_utils.Database(conn)
         self.db.enable_wal()
+        # WAL + synchronous=NORMAL: still atomic and never corrupt, and an application crash
+        # loses nothing; only a power cut can drop the last commits. FULL would fsync every
+        # commit (each update's processed mark, each incident): measured ~20 ms per message on
+        # this machine, which alone caps the bot below 50 messages/s.
+        conn.execute("PRAGMA synchronous = NORMAL")
         self.hasher = ValueHasher(hmac_key)
         self.cipher = ContentCipher(content_key) if content_key else None
         self.migrate(MIGRATIONS if migrations is None else migrations)
