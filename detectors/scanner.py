@@ -84,7 +84,29 @@ class Scanner:
         return self._scan_long(text, limit)
 
     def scan_many(self, texts: Iterable[str]) -> list[ScanResult]:
-        return [self.scan(t) for t in texts]
+        """Scan many texts; with an NER backend its model runs once over all gated texts."""
+        texts = list(texts)
+        if self.ner is None:
+            return [self.scan(t) for t in texts]
+        batchable = [
+            i
+            for i, t in enumerate(texts)
+            if isinstance(t, str)
+            and t.strip()
+            and len(t) <= self.config.max_chars
+            and not _SURROGATES.search(t)
+        ]
+        prepared = {i: self._prepare(texts[i]) for i in batchable}
+        refined = self.ner.refine_many(
+            [(norm.text, raw) for norm, _, raw in prepared.values()],
+            self.lexicons,
+            self.config.min_score,
+        )
+        done = {
+            i: self._finish(norm, view, raw)
+            for (i, (norm, view, _)), raw in zip(prepared.items(), refined, strict=True)
+        }
+        return [done[i] if i in done else self.scan(t) for i, t in enumerate(texts)]
 
     # -- stages -----------------------------------------------------------------------------
 
@@ -111,12 +133,24 @@ class Scanner:
         return kept
 
     def _scan_one(self, text: str) -> ScanResult:
+        norm, view, raw = self._prepare(text)
+        if self.ner is not None:
+            # Gated: the model runs only where a name could change the verdict (detectors/ner).
+            raw = self.ner.refine(norm.text, raw, self.lexicons, self.config.min_score)
+        return self._finish(norm, view, raw)
+
+    def _prepare(self, text: str) -> tuple[Any, TextView, list[Match]]:
+        """Normalise and recognise: the raw matches, before NER, context and rules."""
         norm = normalize(text)
         view = TextView(norm=norm, config=self.config)
         raw = self._recognise(view)
         for m in raw:
             if m.value is None:
                 m.value = norm.text[m.start : m.end]
+        return norm, view, raw
+
+    def _finish(self, norm: Any, view: TextView, raw: list[Match]) -> ScanResult:
+        """Context, allow-list, overlaps, rules and the decision over the raw matches."""
         entities = context_step.enhance(
             norm.text, raw, self._by_name, self.lexicons, self.config.min_score
         )

@@ -24,8 +24,10 @@ from detectors.lexicon import Lexicons
 from detectors.recognizers.base import Match
 from detectors.types import ENTITY_TYPES, PERSON
 
-# Role-word lexicons: ours, plus the PERSON recognizer's context list when it ships one.
-ROLE_LEXICONS: tuple[str, ...] = ("ner_roles", "person_context")
+# Role-word lexicons: ours, plus the PERSON recognizer's role words, so the gate and the
+# recognizer agree on who is sensitive. Not its form labels (出席, 聯絡, 人員): as bare words
+# they occur in ordinary chatter ("請準時出席") and would send most messages to the model.
+ROLE_LEXICONS: tuple[str, ...] = ("ner_roles", "person_roles")
 ROLE_WINDOW_AFTER = 20  # a name follows its role word within this many characters …
 ROLE_WINDOW_BEFORE = 8  # … or precedes it closely ("王小明（檢舉人）")
 IDENTIFIER_REACH = 30  # a name within this distance on the same line as an identifier

@@ -9,6 +9,10 @@ Two rules, both about trust:
   match only when it lies within reach of a gate anchor (a role word, an identifier on the same
   line, a list row); elsewhere it is dropped, because a CKIP model also tags place-like words,
   nicknames and product names as PERSON, and a false name beside nothing harms no one anyway.
+  A span that starts with a known surname must also pass the PERSON recognizer's own
+  plausibility check (`looks_like_name` with strong context), which drops 王科長 (a title, not
+  a person) and guarded everyday words (高雄, 許多); spans with no known surname (rare
+  surnames, foreign names) are exactly what NER is for, so they are kept.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from collections.abc import Sequence
 from detectors.ner.gate import Anchor
 from detectors.ner.types import NerEntity
 from detectors.recognizers.base import Match
+from detectors.recognizers.person import looks_like_name, split_surname
 from detectors.types import PERSON
 
 DETECTOR = "ckip_ner"
@@ -42,6 +47,14 @@ def _clean_span(text: str, entity: NerEntity) -> tuple[int, int] | None:
     if _NOT_A_NAME.search(text, start, end):
         return None
     return start, end
+
+
+def _plausible(span: str) -> bool:
+    """Whether an NER-only span may be a name: the recognizer's check when it knows the
+    surname, otherwise trust the model (that is the case NER exists for)."""
+    if split_surname(span) is None:
+        return True
+    return looks_like_name(span, strong_context=True)
 
 
 def merge_person(
@@ -77,6 +90,8 @@ def merge_person(
         if anchor is None:
             continue
         if any(m.start < end and m.end > start for m in added):
+            continue
+        if not _plausible(text[start:end]):
             continue
         added.append(
             Match(
