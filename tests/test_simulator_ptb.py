@@ -491,3 +491,20 @@ async def test_edits_follow_telegram_rules(sim: Simulator) -> None:
             await app.bot.edit_message_text("x", group.id, user_msg.message_id)
     assert edited.text == "已撤回" and edited.edit_date is not None
     assert sim.message(group, sent.message_id).reply_markup is None  # no markup → keyboard gone
+
+
+async def test_replies_to_the_bot_reach_a_member_bot_with_the_quoted_message(
+    sim: Simulator,
+) -> None:
+    group = sim.create_chat("g", bot_status="member")
+    user = sim.add_user("A")
+    app = build_app(sim)
+    async with app:
+        notice = await app.bot.send_message(group.id, "請勿張貼個資")
+        sim.inject_message(group, user, "收到", reply_to=notice.message_id)
+        sim.inject_message(group, user, "not for the bot")
+        updates = await app.bot.get_updates(timeout=0)
+    [reply] = [u.message for u in updates]
+    assert reply.text == "收到"
+    assert reply.reply_to_message.message_id == notice.message_id
+    assert reply.reply_to_message.from_user.id == sim.bot.id
