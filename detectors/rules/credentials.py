@@ -75,7 +75,7 @@ _NOT_A_SECRET = re.compile(
     r"for|to|in|on|please|here|below|none|null|n/?a)",
     re.IGNORECASE,
 )
-_TRAILING = ".,，。;；、)）]」』!！?？\"'"
+_TRAILING = ".,，。;；、)）]」』\"'"  # not ! or ?: passwords end with them
 
 
 class CredentialsRule:
