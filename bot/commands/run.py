@@ -25,8 +25,11 @@ def run(args: argparse.Namespace) -> int:
         level=getattr(logging, str(args.log_level).upper(), logging.INFO),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    # httpx logs every request URL, and the URL contains the bot token.
+    # httpx logs every request URL, and the URL contains the bot token; python-telegram-bot
+    # logs whole updates (message text included) at DEBUG. Neither may reach the logs, even
+    # when the bot's own modules are debugged.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("telegram").setLevel(max(logging.INFO, logging.root.level))
     try:
         config = AppConfig.load(args.config)
         token, keys = config.validate_for_run(os.environ)
