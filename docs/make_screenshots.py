@@ -60,7 +60,7 @@ h2 {{ color:#fff; font-size:18px; margin:0 0 8px; text-shadow:0 1px 2px #0006; }
 .msg {{ background:#fff; border-radius:14px; padding:14px 16px; font-size:16px; line-height:1.6;
         box-shadow:0 1px 2px #0003; }}
 .row {{ display:flex; gap:6px; margin-top:6px; }}
-.btn {{ flex:1; text-align:center; background:#ffffff55; color:#fff; border-radius:10px;
+.btn {{ flex:1; text-align:center; background:#4f7590; color:#fff; border-radius:10px;
         padding:9px 0; font-size:15px; font-weight:600; }}
 </style><body>{body}</body></html>"""
 
