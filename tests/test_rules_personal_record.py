@@ -1,0 +1,52 @@
+"""personal_data by combination: a name with a contact detail or a record is an incident; a lone
+name, a public hotline, a company number or a surname with a title and extension is not."""
+
+from __future__ import annotations
+
+import pytest
+
+from detectors import Scanner
+
+
+@pytest.fixture(scope="module")
+def scanner() -> Scanner:
+    return Scanner()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "請聯絡陳怡如 0912-345-678 補件",
+        "王大明住新北市板橋區文化路一段100號5樓",
+        "林志豪有竊盜前科，請承辦人注意",
+        "彭思婷在身心科就診中，請個管師追蹤",
+    ],
+)
+def test_a_name_with_a_contact_detail_or_record_is_personal_data(
+    scanner: Scanner, text: str
+) -> None:
+    result = scanner.scan(text)
+    assert "personal_data" in result.categories
+    assert result.action.label == "warn"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "陳怡如明天請假",
+        "反詐騙諮詢專線165，請多宣導",
+        "得標廠商統一編號 22099131，請會計室核對",
+        "王科長分機 1234，有事找他",
+    ],
+)
+def test_lone_names_hotlines_company_numbers_and_titles_are_not_personal_data(
+    scanner: Scanner, text: str
+) -> None:
+    assert "personal_data" not in scanner.scan(text).categories
+
+
+def test_the_combined_finding_masks_the_name_and_the_number(scanner: Scanner) -> None:
+    result = scanner.scan("請聯絡陳怡如 0912-345-678 補件")
+    for f in result.findings:
+        assert "陳怡如" not in f.masked
+        assert "0912-345-678" not in f.masked
