@@ -29,12 +29,17 @@ from detectors import Scanner
 
 ZH = TEXTS["zh-TW"]
 KEY = b"c" * 32
+WAIT = 30.0  # seconds; waits end as soon as the bot has answered, so this only bounds failures
 LEAK = "檢舉人 陳美玲 身分證 A123456789 電話 0912345678"
 
 
 @pytest.fixture(scope="module")
 def scanner() -> Scanner:
-    return Scanner.from_config(AppConfig().detectors)
+    """Shared and warmed up: the detectors load some resources on first use, which on a busy
+    2-core machine took up to ~25 s and must not count against a test's wait for a reply."""
+    scanner = Scanner.from_config(AppConfig().detectors)
+    scanner.scan(LEAK)
+    return scanner
 
 
 @dataclass
@@ -60,7 +65,7 @@ class Rig:
         """Send `text` as `user` and return the bot's first new message in `chat`."""
         before = len(self.sim.sent_messages(chat))
         self.sim.inject_message(chat, user, text)
-        await self.sim.wait_for(lambda: len(self.sim.sent_messages(chat)) > before, timeout=10)
+        await self.sim.wait_for(lambda: len(self.sim.sent_messages(chat)) > before, timeout=WAIT)
         return self.sim.sent_messages(chat)[before]
 
     async def dm(self, user: SimUser, text: str) -> SimMessage:
@@ -71,7 +76,7 @@ class Rig:
         before = len(self.sim.sent_messages(self.ethics_chat))
         self.sim.inject_message(self.group, self.alice, text)
         await self.sim.wait_for(
-            lambda: len(self.sim.sent_messages(self.ethics_chat)) > before, timeout=10
+            lambda: len(self.sim.sent_messages(self.ethics_chat)) > before, timeout=WAIT
         )
         alert = self.sim.sent_messages(self.ethics_chat)[before]
         incident_id = int(alert.callback_data[0].rsplit(":", 1)[1])
@@ -79,7 +84,7 @@ class Rig:
 
     async def press(self, chat: SimChat, message: SimMessage, user: SimUser, data: str) -> dict:
         query = self.sim.press_button(chat, message, user, data)
-        await self.sim.wait_for(lambda: self.sim.callback_answer(query) is not None, timeout=10)
+        await self.sim.wait_for(lambda: self.sim.callback_answer(query) is not None, timeout=WAIT)
         return self.sim.callback_answer(query) or {}
 
     def status(self, incident_id: int) -> str:
@@ -127,7 +132,7 @@ async def test_confirm_button_updates_the_alert_in_place_and_is_audited(rig: Rig
     assert alert.callback_data == [f"rv:{a}:{incident_id}" for a in ("confirm", "fp", "follow")]
     answer = await rig.press(rig.ethics_chat, alert, rig.staff, f"rv:confirm:{incident_id}")
     assert "確認違規" in answer["text"]
-    await rig.sim.wait_for_call("editMessageText", timeout=5)
+    await rig.sim.wait_for_call("editMessageText", timeout=WAIT)
     edited = rig.sim.message(rig.ethics_chat, alert.message_id)
     assert edited.text.startswith("🚨 資料外洩事件")
     assert "確認違規" in edited.text and "政風 陳科員" in edited.text
@@ -139,10 +144,10 @@ async def test_confirm_button_updates_the_alert_in_place_and_is_audited(rig: Rig
 
     # A second decision replaces the status line instead of stacking another one.
     await rig.press(rig.ethics_chat, edited, rig.staff, f"rv:follow:{incident_id}")
-    await rig.sim.wait_for(lambda: rig.status(incident_id) == "follow_up", timeout=5)
+    await rig.sim.wait_for(lambda: rig.status(incident_id) == "follow_up", timeout=WAIT)
     await rig.sim.wait_for(
         lambda: "需追蹤" in (rig.sim.message(rig.ethics_chat, alert.message_id).text or ""),
-        timeout=5,
+        timeout=WAIT,
     )
     final = rig.sim.message(rig.ethics_chat, alert.message_id).text or ""
     assert "確認違規" not in final.split("處置")[-1]
@@ -244,7 +249,7 @@ async def test_appeal_reaches_the_ethics_chat_and_the_outcome_returns_to_the_sen
 
     before = len(rig.sim.sent_messages(alice_dm))
     await rig.press(alice_dm, warning, rig.alice, f"ap:{incident_id}")
-    await rig.sim.wait_for(lambda: len(rig.sim.sent_messages(alice_dm)) > before)
+    await rig.sim.wait_for(lambda: len(rig.sim.sent_messages(alice_dm)) > before, timeout=WAIT)
     assert rig.sim.sent_messages(alice_dm)[before].text == ZH["appeal_prompt"].format(
         id=incident_id
     )
@@ -253,7 +258,9 @@ async def test_appeal_reaches_the_ethics_chat_and_the_outcome_returns_to_the_sen
     alerts_before = len(rig.sim.sent_messages(rig.ethics_chat))
     ack = await rig.dm(rig.alice, reason)
     assert ack.text == ZH["appeal_recorded"]
-    await rig.sim.wait_for(lambda: len(rig.sim.sent_messages(rig.ethics_chat)) > alerts_before)
+    await rig.sim.wait_for(
+        lambda: len(rig.sim.sent_messages(rig.ethics_chat)) > alerts_before, timeout=WAIT
+    )
     appeal_msg = rig.sim.sent_messages(rig.ethics_chat)[alerts_before]
     assert reason in appeal_msg.text and f"#{incident_id}" in appeal_msg.text
     assert appeal_msg.callback_data[1] == f"rv:fp:{incident_id}"
@@ -265,7 +272,9 @@ async def test_appeal_reaches_the_ethics_chat_and_the_outcome_returns_to_the_sen
 
     outcome_before = len(rig.sim.sent_messages(alice_dm))
     await rig.press(rig.ethics_chat, appeal_msg, rig.staff, f"rv:fp:{incident_id}")
-    await rig.sim.wait_for(lambda: len(rig.sim.sent_messages(alice_dm)) > outcome_before)
+    await rig.sim.wait_for(
+        lambda: len(rig.sim.sent_messages(alice_dm)) > outcome_before, timeout=WAIT
+    )
     outcome = rig.sim.sent_messages(alice_dm)[outcome_before].text
     assert outcome == ZH["appeal_outcome"].format(
         id=incident_id, outcome=ZH["outcome_false_positive"]
@@ -298,7 +307,9 @@ async def test_export_sends_masked_xlsx_and_csv_of_the_month(rig: Rig) -> None:
     staff_dm = rig.sim.private_chat(rig.staff)
     before = len(rig.sim.uploaded_files(staff_dm))
     rig.sim.inject_command(staff_dm, rig.staff, "/export", "2026-11")
-    await rig.sim.wait_for(lambda: len(rig.sim.uploaded_files(staff_dm)) >= before + 2)
+    await rig.sim.wait_for(
+        lambda: len(rig.sim.uploaded_files(staff_dm)) >= before + 2, timeout=WAIT
+    )
     files = {f.file_name: f.data for f in rig.sim.uploaded_files(staff_dm)[before:]}
     assert set(files) == {"dlpbot-2026-11.xlsx", "dlpbot-2026-11.csv"}
     rows = list(csv.DictReader(io.StringIO(files["dlpbot-2026-11.csv"].decode("utf-8-sig"))))
@@ -344,7 +355,7 @@ async def test_allow_list_additions_take_effect_without_restart(rig: Rig) -> Non
     processed = _processed(rig)
     rig.sim.inject_message(rig.group, rig.alice, raid)
     # The core marks an update processed only after every handler has finished with it.
-    await rig.sim.wait_for(lambda: _processed(rig) > processed, timeout=10)
+    await rig.sim.wait_for(lambda: _processed(rig) > processed, timeout=WAIT)
     assert len(rig.store.incidents()) == count  # no new incident
     kinds = [(e["kind"], e["length"]) for e in rig.audit(A.ALLOW_LIST)]
     assert kinds == [("public_number", 10), ("keyword_exception", 2)]
