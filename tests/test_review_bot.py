@@ -29,6 +29,8 @@ from detectors import Scanner
 
 ZH = TEXTS["zh-TW"]
 KEY = b"c" * 32
+# The shared scanner's first use dominates (5-25 s); each test itself takes well under 5 s.
+pytestmark = pytest.mark.slow
 WAIT = 30.0  # seconds; waits end as soon as the bot has answered, so this only bounds failures
 LEAK = "檢舉人 陳美玲 身分證 A123456789 電話 0912345678"
 
