@@ -1,8 +1,9 @@
-"""Keyword spotting for the rule categories: spaCy's PhraseMatcher over a blank `zh` pipeline.
+"""Keyword spotting for the rule categories: spaCy PhraseMatcher over one-character tokens.
 
 A cheap regex pre-filter over every lexicon word runs first; only a message that contains at
 least one word is handed to spaCy (its character tokenizer costs ~0.1 ms a message, too much to
-spend on every "收到，謝謝"). spaCy is imported lazily so `import detectors` stays fast.
+spend on every "收到，謝謝"). spaCy is imported lazily so `import detectors` stays fast, and
+only its `Vocab`, `Doc` and `PhraseMatcher` are used (see `KeywordMatcher._spacy`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,11 @@ def _with_normalised(words: Sequence[str]) -> tuple[str, ...]:
     from detectors.normalize import normalize
 
     return tuple(dict.fromkeys((*words, *(normalize(w).text for w in words))))
+
+
+def _fold_case(text: str) -> str:
+    """Lower-case character by character, keeping the length (offsets must not move)."""
+    return "".join(low if len(low := c.lower()) == 1 else c for c in text)
 
 
 class KeywordMatcher:
@@ -50,18 +56,31 @@ class KeywordMatcher:
         self._matcher: Any = None
 
     def _spacy(self) -> tuple[Any, Any]:
-        if self._nlp is None:
-            import spacy
-            from spacy.matcher import PhraseMatcher
+        """A PhraseMatcher over one-character tokens (what the `zh` char tokenizer produces).
 
-            nlp = spacy.blank("zh")
-            matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        Why not `spacy.blank("zh")`: building a `Language` loads every installed
+        `spacy_factories` entry point, and presidio-analyzer registers one that imports
+        transformers — seconds of start-up and hundreds of MB for a keyword lookup. A bare
+        `Vocab` and `Doc` give the same matches, and one token per character keeps offsets exact.
+        """
+        if self._nlp is None:
+            from spacy.matcher import PhraseMatcher
+            from spacy.vocab import Vocab
+
+            vocab = Vocab()
+            matcher = PhraseMatcher(vocab, attr="ORTH")
             for name in self._names:
                 words = _with_normalised(self._lexicons.words(name))
                 if words:
-                    matcher.add(name, [nlp.make_doc(w) for w in words])
-            self._nlp, self._matcher = nlp, matcher
+                    matcher.add(name, [self._doc(vocab, _fold_case(w)) for w in words])
+            self._nlp, self._matcher = vocab, matcher
         return self._nlp, self._matcher
+
+    @staticmethod
+    def _doc(vocab: Any, text: str) -> Any:
+        from spacy.tokens import Doc
+
+        return Doc(vocab, words=list(text), spaces=[False] * len(text))
 
     def might_match(self, text: str) -> bool:
         return self._prefilter is not None and self._prefilter.search(text) is not None
@@ -69,17 +88,17 @@ class KeywordMatcher:
     def find(self, text: str) -> list[KeywordHit]:
         if not self.might_match(text):
             return []
-        nlp, matcher = self._spacy()
-        doc = nlp.make_doc(text)
+        vocab, matcher = self._spacy()
+        doc = self._doc(vocab, _fold_case(text))
         hits: list[KeywordHit] = []
         for match_id, start, end in matcher(doc):
-            span = doc[start:end]
+            # One token per character: token indices are character offsets.
             hits.append(
                 KeywordHit(
-                    lexicon=nlp.vocab.strings[match_id],
-                    word=span.text,
-                    start=span.start_char,
-                    end=span.end_char,
+                    lexicon=vocab.strings[match_id],
+                    word=text[start:end],
+                    start=start,
+                    end=end,
                 )
             )
         hits.sort(key=lambda h: (h.start, -h.end))
