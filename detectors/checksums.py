@@ -225,8 +225,66 @@ def group_ends(text: str, start: int, end: int) -> list[tuple[int, str]]:
     return out
 
 
+# The most groups one number is cut into ("4111 1111 1111 1111 111" is five).
+MAX_GROUPS = 6
+
+
+def _cut_run(
+    text: str,
+    run_start: int,
+    run_end: int,
+    min_digits: int,
+    max_digits: int,
+    accept: Callable[[int, int, str], bool],
+) -> list[tuple[int, int, str]]:
+    """Cut one run of digit groups into accepted numbers (see `find_numbers`).
+
+    A number is one to `MAX_GROUPS` consecutive groups (nobody writes one in more: cards use
+    4-5, NHI numbers 3) of at most `max_digits` digits. Prefix sums of the group lengths let
+    a group that cannot start a long-enough number be skipped in O(1), so the work is linear
+    in the run even for 100,000 characters of digit soup ("1 1 1 …", "12-34-56-…").
+    """
+    groups = [(g.start(), g.end()) for g in _DIGITS.finditer(text, run_start, run_end)]
+    n = len(groups)
+    prefix = [0]
+    for s, e in groups:
+        prefix.append(prefix[-1] + e - s)
+    out: list[tuple[int, int, str]] = []
+    j = 0
+    while j < n:
+        last = min(n, j + MAX_GROUPS)
+        if prefix[last] - prefix[j] < min_digits:
+            j += 1
+            continue
+        # Longest cut first: the last group k such that groups j..k hold <= max_digits digits.
+        k = last - 1
+        while k >= j and prefix[k + 1] - prefix[j] > max_digits:
+            k -= 1
+        found = -1
+        while k >= j and prefix[k + 1] - prefix[j] >= min_digits:
+            start, end = groups[j][0], groups[k][1]
+            digits = "".join(text[s:e] for s, e in groups[j : k + 1])
+            if accept(start, end, digits):
+                out.append((start, end, digits))
+                found = k
+                break
+            k -= 1
+        j = found + 1 if found >= 0 else j + 1
+    return out
+
+
 # A maximal run of digits with separators; recognizers cut it into numbers (`find_numbers`).
 DIGIT_RUN = re.compile(rf"(?<![0-9A-Za-z])[0-9](?:{SEP}[0-9])*")
+
+
+@lru_cache(maxsize=16)
+def _digit_run(min_digits: int) -> re.Pattern[str]:
+    """`DIGIT_RUN` for runs of at least `min_digits` digits: shorter runs are skipped in C.
+
+    A run shorter than `min_digits` can hold no number, and a match cannot start inside a run
+    (the look-behind), so this finds exactly the runs `DIGIT_RUN` finds that are long enough.
+    """
+    return re.compile(rf"(?<![0-9A-Za-z])[0-9](?:{SEP}[0-9]){{{max(min_digits - 1, 0)},}}")
 
 
 def find_numbers(
@@ -244,31 +302,19 @@ def find_numbers(
     ``AB-12345678`` are invoice or serial numbers, not accounts.
     """
     out: list[tuple[int, int, str]] = []
-    for run in DIGIT_RUN.finditer(text):
+    for run in _digit_run(min_digits).finditer(text):
         run_end = run.end()
         if run_end < len(text) and text[run_end].isascii() and text[run_end].isalpha():
             continue
         start = run.start()
-        if start >= 2 and text[start - 1] in "-." and text[start - 2].isascii() and (
-            text[start - 2].isalpha()
+        if (
+            start >= 2
+            and text[start - 1] in "-."
+            and text[start - 2].isascii()
+            and (text[start - 2].isalpha())
         ):
             continue
-        while start < run_end:
-            found = None
-            for end, digits in group_ends(text, start, run_end):
-                if len(digits) < min_digits:
-                    break
-                if len(digits) <= max_digits and accept(start, end, digits):
-                    found = (start, end, digits)
-                    break
-            if found is not None:
-                out.append(found)
-                start = found[1]
-            # Skip to the start of the next group of digits.
-            while start < run_end and "0" <= text[start] <= "9":
-                start += 1
-            while start < run_end and not ("0" <= text[start] <= "9"):
-                start += 1
+        out.extend(_cut_run(text, start, run_end, min_digits, max_digits, accept))
     return out
 
 
