@@ -18,6 +18,7 @@ guanting112/taiwan-id-validator in tests/data/peer_vectors):
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -179,12 +180,17 @@ def company_number_spans(text: str) -> tuple[tuple[int, int], ...]:
         for m in _UBN_CANDIDATE.finditer(text, marker.end(), window_end):
             if m.start() - marker.end() <= _MARKER_REACH and is_ubn(m.group(0)):
                 spans.append((m.start(), m.end()))
-    return tuple(spans)
+    return tuple(sorted(set(spans)))
 
 
 def overlaps_company_number(text: str, start: int, end: int) -> bool:
     """True when [start, end) touches an announced 統一編號 in `text`."""
-    return any(s < end and start < e for s, e in company_number_spans(text))
+    spans = company_number_spans(text)
+    if not spans:
+        return False
+    # Spans are sorted and disjoint: only the last one starting before `end` can overlap.
+    i = bisect_right(spans, (end,)) - 1
+    return i >= 0 and spans[i][1] > start
 
 
 def digits_of(value: str) -> str:
@@ -324,3 +330,27 @@ _NO_DIGITS = str.maketrans("", "", "0123456789")
 def ascii_digit_count(text: str) -> int:
     """How many ASCII digits `text` holds (one C-speed pass): numeric recognizers bail out early."""
     return len(text) - len(text.translate(_NO_DIGITS))
+
+
+class SpanSet:
+    """Non-overlapping spans already claimed, with O(log n) overlap tests.
+
+    Recognizers that run several patterns keep the first pattern's match where two overlap; a
+    plain list made that check quadratic (a 100,000-character message of dates or phone numbers
+    has tens of thousands of matches).
+    """
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect_right(self._starts, start)
+        if i > 0 and self._ends[i - 1] > start:
+            return True
+        return i < len(self._starts) and self._starts[i] < end
+
+    def add(self, start: int, end: int) -> None:
+        i = bisect_right(self._starts, start)
+        self._starts.insert(i, start)
+        self._ends.insert(i, end)

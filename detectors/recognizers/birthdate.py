@@ -13,7 +13,7 @@ import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from detectors.checksums import overlaps_company_number
+from detectors.checksums import SpanSet, overlaps_company_number
 from detectors.config import DetectorConfig
 from detectors.lexicon import Lexicons
 from detectors.recognizers.base import ContextSpec, Match, TextView
@@ -100,16 +100,16 @@ class BirthdateRecognizer:
             return []
         today = datetime.now(_TAIPEI).date()
         out: list[Match] = []
-        taken: list[tuple[int, int]] = []
+        taken = SpanSet()
         for pattern in _PATTERNS:
             for m in pattern.finditer(text):
                 start, end = m.start(), m.end()
-                if any(s < end and start < e for s, e in taken):
+                if taken.overlaps(start, end):
                     continue
                 found = self._parse(m, today)
                 if found is None or overlaps_company_number(text, start, end):
                     continue
-                taken.append((start, end))
+                taken.add(start, end)
                 out.append(
                     Match(
                         type=BIRTHDATE,

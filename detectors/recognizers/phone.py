@@ -15,7 +15,13 @@ from __future__ import annotations
 
 import re
 
-from detectors.checksums import SEP, group_ends, overlaps_company_number, spaced_digits
+from detectors.checksums import (
+    SEP,
+    SpanSet,
+    group_ends,
+    overlaps_company_number,
+    spaced_digits,
+)
 from detectors.config import DetectorConfig
 from detectors.lexicon import Lexicons
 from detectors.recognizers.base import ContextSpec, Match, TextView
@@ -96,11 +102,11 @@ class PhoneRecognizer:
         text = view.text
         if _QUICK.search(text) is None:
             return []
-        taken: list[tuple[int, int]] = []
+        taken = SpanSet()
         out: list[Match] = []
         for pattern, kind in ((_INTL, "intl"), (_MOBILE, "mobile"), (_LANDLINE, "landline")):
             for m in pattern.finditer(text):
-                if any(s < m.end() and m.start() < e for s, e in taken):
+                if taken.overlaps(m.start(), m.end()):
                     continue
                 found = self._validate(text, m.start(), m.end())
                 if found is None:
@@ -110,7 +116,7 @@ class PhoneRecognizer:
                     continue
                 if overlaps_company_number(text, m.start(), end):
                     continue
-                taken.append((m.start(), end))
+                taken.add(m.start(), end)
                 compact = "".join(c for c in text[m.start() : end] if c.isdigit() or c == "+")
                 out.append(
                     Match(
