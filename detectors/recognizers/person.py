@@ -56,6 +56,14 @@ _LATIN_NAME = re.compile(
     r"(?:[A-Z][a-z]+|[A-Z]{2,}),\s*[A-Z][a-z]+(?:-[A-Za-z][a-z]+)?"
     r"|(?:[A-Z][a-z]+|[A-Z]{2,})(?:[ \-][A-Z][a-z]+(?:-[a-z]+)?){1,2}"
 )
+# A table or tab-separated sheet with a name column: its cells are names.
+_NAME_COLUMN = re.compile(r"(?:^|[|｜\t\s])(?:姓名|名字|中文姓名|Name|name|NAME)(?:[\s|｜\t]|$)")
+# A Latin-script name is a person when an identifier of a person follows it closely
+# ("Michael Chen 的 ARC W865710504", "Siti Rahayu 居留證 H908534963").
+_PERSON_ID_AFTER = re.compile(
+    r"\s*(?:'s\s*|的\s*)?(?:居留證|ARC|護照|passport|身分證|統一證號|電話|手機|phone|生日|出生)",
+    re.IGNORECASE,
+)
 # An Indigenous name in Chinese transliteration with an interpunct: 瓦歷斯·諾幹.
 _DOTTED_NAME = re.compile(f"[{_CJK}]{{1,5}}[·・‧•][{_CJK}]{{1,5}}")
 # How far before a name a role word or label still counts, and what may sit between them
@@ -237,6 +245,8 @@ class PersonRecognizer:
         left = text[max(0, pos - 6) : pos]
         if _LIST_MARK.search(left):
             return True
+        if left.rstrip(" \t").endswith(("|", "｜", "\t")) and _NAME_COLUMN.search(text):
+            return True  # a cell of a table whose header has a name column (| 姓名 | …)
         # "王小明、李大華": the 、 between names of a list.
         return left.endswith(("、", "及", "和")) and self._name_ends_at(text, pos - 1)
 
@@ -339,8 +349,17 @@ class PersonRecognizer:
         return None
 
     def _latin_names(self, text: str) -> list[Match]:
-        """Latin-script or dotted Indigenous names, only right after a role word or label."""
+        """Latin-script or dotted Indigenous names, only right after a role word or label or
+        right before a personal identifier."""
         out: list[Match] = []
+        for nm in _LATIN_NAME.finditer(text):
+            if _PERSON_ID_AFTER.match(text, nm.end()):
+                out.append(
+                    Match(
+                        PERSON, nm.start(), nm.end(), SCORE_STRONG, self.name,
+                        "name in Latin script before a personal identifier", value=nm.group(0),
+                    )
+                )
         for m in self._cue.finditer(text):
             tail = text[m.end() : m.end() + 40]
             link = re.match(r"[\s:：=,，]*(?:是|為)?[\s:：=]*", tail)

@@ -37,6 +37,9 @@ _CLOCK = re.compile(
     r"|[一二三四五六七八九十兩]{1,3}點"
     r"|(?<!\d)(?:[01]\d|2[0-3])[0-5]\d(?:時|前|集合|出發|進場|執行|同步|行動)"
     r"|(?:時間|日|早|晚|明天|今晚|凌晨)\s*(?:[01]\d|2[0-3])[0-5]\d(?!\d)"
+    # a date: 8/14, 3月18日 (an operation scheduled for a day)
+    r"|(?<![\d/])(?:1[0-2]|0?[1-9])/(?:3[01]|[12]\d|0?[1-9])(?![\d/])"
+    r"|(?:1[0-2]|[1-9])月(?:3[01]|[12]\d|[1-9])日"
 )
 # How far from the action word the details may be (a short message, a line of a plan).
 WINDOW = 60

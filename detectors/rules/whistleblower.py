@@ -36,7 +36,7 @@ _VERB_ROLE = re.compile(
     r"|被[^。！？!?\n，,]{1,15}?(?:檢舉|舉報|投訴|爆料|告發|舉發)(?:的|了)"
 )
 # Forwarded complaints that carry their sender: with a name or contact detail they reveal them.
-_FORWARD_ANCHOR = re.compile(r"檢舉|陳情|投訴|申訴|匿名")
+_FORWARD_ANCHOR = re.compile(r"檢舉|陳情|投訴|申訴|匿名|署名|具名")
 # Public channels, not a forwarded complaint: 檢舉信箱 holds 檢舉信.
 _CHANNELS = ("檢舉信箱", "陳情信箱", "檢舉專線", "陳情專線", "投訴信箱", "申訴信箱")
 _SOURCE = re.compile(r"來源|寄件|八成是|應該是|就是")
