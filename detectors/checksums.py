@@ -133,6 +133,8 @@ def card_brand(digits: str) -> str | None:
         return "unionpay"
     if (300 <= p3 <= 305 or p2 in (36, 38, 39)) and 14 <= n <= 19:
         return "diners"
+    if (p2 == 50 or 56 <= p2 <= 58 or p2 in (63, 67)) and n >= 13:
+        return "maestro"
     return None
 
 

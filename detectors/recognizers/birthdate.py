@@ -51,6 +51,9 @@ _PATTERNS = (
     # 5 March 1996
     re.compile(rf"\b(?P<d>[0-9]{{1,2}}){_S}{_MONTH_NAME},?{_S}(?P<y>[0-9]{{4}})\b", re.IGNORECASE),
 )
+# "民國60年7月15日生", "（2010/02/14生）": the way forms and case notes state a birth date.
+# Not 生效 (takes effect), 生日 (a birthday party's date), 生產, 生活 ….
+_BORN_AFTER = re.compile(r"[ ]?[)）]?[ ]?(?:出生|生)(?![效日產活意態病氣成命物涯])")
 _QUICK = re.compile(rf"[0-9]|{_CN}年")
 
 
@@ -110,16 +113,19 @@ class BirthdateRecognizer:
                 if found is None or overlaps_company_number(text, start, end):
                     continue
                 taken.add(start, end)
+                born = _BORN_AFTER.match(text, end) is not None
                 out.append(
                     Match(
                         type=BIRTHDATE,
                         start=start,
                         end=end,
-                        score=0.45,
+                        score=0.8 if born else 0.45,
                         detector=self.name,
-                        reason="日期格式，疑似出生日期 (date, birth-date candidate)",
+                        reason="日期後接「生」，出生日期 (date followed by 生: birth date)"
+                        if born
+                        else "日期格式，疑似出生日期 (date, birth-date candidate)",
                         value=found.isoformat(),
-                        needs_context=True,
+                        needs_context=not born,
                     )
                 )
         return out
