@@ -131,3 +131,17 @@ def test_gating_signals_report_role_words_identifiers_and_lists() -> None:
     assert gating_signals("電話 0912345678").identifier
     assert gating_signals("名單：王小明、李美玲、張志強").list_layout
     assert not gating_signals("午餐吃便當").any
+
+
+def test_cells_of_a_table_with_a_name_column_are_names(recognizer: PersonRecognizer) -> None:
+    table = "| 姓名 | 出生 |\n|---|---|\n| 鄭國樑 | 1958/03/27 |"
+    assert names(recognizer, table) == ["鄭國樑"]
+    assert names(recognizer, "| 地點 | 人數 |\n| 高雄 | 30 |") == []
+
+
+def test_latin_name_right_before_a_personal_identifier_is_a_person(
+    recognizer: PersonRecognizer,
+) -> None:
+    assert "Michael Chen" in names(recognizer, "Michael Chen 的 ARC W865710504")
+    assert "Siti Rahayu" in names(recognizer, "Siti Rahayu 居留證 H908534963")
+    assert names(recognizer, "Google Drive 的連結在群組") == []

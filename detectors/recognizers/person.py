@@ -56,6 +56,7 @@ _LATIN_NAME = re.compile(
     r"(?:[A-Z][a-z]+|[A-Z]{2,}),\s*[A-Z][a-z]+(?:-[A-Za-z][a-z]+)?"
     r"|(?:[A-Z][a-z]+|[A-Z]{2,})(?:[ \-][A-Z][a-z]+(?:-[a-z]+)?){1,2}"
 )
+_HAS_LATIN = re.compile(r"[A-Za-z]")
 # A table or tab-separated sheet with a name column: its cells are names.
 _NAME_COLUMN = re.compile(r"(?:^|[|｜\t\s])(?:姓名|名字|中文姓名|Name|name|NAME)(?:[\s|｜\t]|$)")
 # A Latin-script name is a person when an identifier of a person follows it closely
@@ -398,6 +399,6 @@ class PersonRecognizer:
                 pos = cand.end
             else:
                 pos = m.start() + 1
-        if any(c.isascii() and c.isalpha() for c in text):
+        if _HAS_LATIN.search(text):
             out.extend(self._latin_names(text))
         return out

@@ -65,9 +65,11 @@ class ProcurementRule:
         return clean_hits(data, name, self._lexicons.exceptions(name))
 
     def evaluate(self, data: RuleInput) -> list[Match]:
+        text = data.view.text
+        if not data.hits and not _BIDDER_COUNT.search(text):
+            return []  # everyday chat: no procurement word at all
         if is_benign(data):
             return []
-        text = data.view.text
         secrecy = self._hits(data, SECRECY)
         if self._hits(data, PUBLIC) and not secrecy:
             return []  # a published result or 採購法 training
