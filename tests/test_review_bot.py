@@ -97,7 +97,7 @@ class Rig:
 async def rig(scanner: Scanner, tmp_path: Path) -> AsyncIterator[Rig]:
     async with Simulator() as sim:
         ethics_chat = sim.create_chat("政風室")
-        group = sim.create_chat("刑事大隊工作群")
+        group = sim.create_chat("審查科工作群")  # "審查" also starts the status line
         unit_chat = sim.create_chat(UNITS[0][1], chat_id=UNITS[0][0])
         staff = sim.add_user("政風 陳科員", started_bot=True)
         alice = sim.add_user("Alice", started_bot=True)
@@ -152,7 +152,8 @@ async def test_confirm_button_updates_the_alert_in_place_and_is_audited(rig: Rig
         timeout=WAIT,
     )
     final = rig.sim.message(rig.ethics_chat, alert.message_id).text or ""
-    assert "確認違規" not in final.split("處置")[-1]
+    assert final.count("\n審查：") == 1 and "確認違規" not in final.split("處置")[-1]
+    assert "群組：審查科工作群" in final  # the chat title is kept
 
 
 async def test_someone_else_pressing_a_decision_button_is_refused_and_logged(rig: Rig) -> None:

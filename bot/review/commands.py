@@ -391,8 +391,7 @@ async def on_review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     label = rc.t(f"status.{status}")
     await query.answer(rc.t("decision_recorded", status=label))
     if query.message is not None and getattr(query.message, "text", None):
-        marker = rc.t("status_line", status="", reviewer="", time="").split("：")[0].split(":")[0]
-        base = query.message.text.split(marker)[0]
+        base = _without_status_line(rc, query.message.text)
         new_text = base + rc.t(
             "status_line", status=label, reviewer=actor.name, time=_time(detail.reviews[-1]["at"])
         )
@@ -404,6 +403,15 @@ async def on_review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
             log.warning("review: could not edit alert %d: %s", incident_id, type(exc).__name__)
     if before != status and rc.service.has_appeal(incident_id):
         await _send_outcome(context, rc, detail.incident, status)
+
+
+def _without_status_line(rc: ReviewContext, text: str) -> str:
+    """The alert without the status line a previous decision appended (only the LAST one, and
+    only its exact prefix, so a chat title such as 「審查科」 elsewhere in the alert is kept)."""
+    template = TEXTS.get(rc.locale, TEXTS["zh-TW"])["status_line"]
+    prefix = template.split("{status}")[0]  # "\n\n審查："
+    head, sep, _ = text.rpartition(prefix)
+    return head if sep else text
 
 
 async def _send_outcome(
