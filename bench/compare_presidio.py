@@ -97,8 +97,24 @@ def run_engine(engine: str, corpus: Sequence[GoldMessage], seconds: float) -> di
         "timed_scans": len(latencies),
         "startup_s": round(startup, 3),
         "build_and_first_pass_s": round(first_pass, 3),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_mb": peak_rss_mb(),
     }
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set size.
+
+    Prefers /proc's VmHWM: `ru_maxrss` survives fork+exec on Linux, so a worker started by a
+    parent that had just run OCR would report the parent's peak instead of its own.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def _load(paths: Sequence[Path], limit: int | None) -> list[GoldMessage]:
