@@ -386,3 +386,26 @@ async def test_daily_purge_job_deletes_expired_incidents_and_audits_the_count(ri
     assert len(rig.store.incidents()) == 3
     [entry] = rig.audit(A.PURGE)
     assert entry["deleted"] == 2 and entry["retention_days"] == 180
+
+
+async def test_stored_allow_list_is_applied_when_the_bot_starts(
+    scanner: Scanner, tmp_path: Path
+) -> None:
+    store = Store(tmp_path / "restart.db", hmac_key=b"h" * 32, content_key=KEY)
+    store.db.conn.execute(
+        "INSERT INTO allow_list (kind, value, added_at) VALUES ('public_number', '0223456789', 'x')"
+    )
+    cfg = AppConfig.from_mapping({"ethics": {"chat_id": -1, "staff": [1]}})
+    app = build_application(
+        cfg,
+        "1:x",
+        Keys(KEY, b"h" * 32),
+        scanner=scanner,
+        store=store,
+        media=None,
+        check_rights_at_start=False,
+    )
+    running = app.bot_data["dlp"].scan.scanner
+    assert running is not scanner and "0223456789" in running.config.allow_list
+    assert not [f for f in running.scan("總機 0223456789").findings if f.type == "PHONE"]
+    store.close()
