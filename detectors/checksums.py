@@ -356,3 +356,28 @@ class SpanSet:
         i = bisect_right(self._starts, start)
         self._starts.insert(i, start)
         self._ends.insert(i, end)
+
+
+# -- cues in the words before a match -----------------------------------------------------------
+
+_CLAUSE_BREAK = re.compile(r"[。！？!?;；\n]")
+
+
+def words_pattern(words: tuple[str, ...] | list[str]) -> re.Pattern[str] | None:
+    """One alternation over `words`, longest first (None when there are none)."""
+    ordered = sorted({w for w in words if w}, key=len, reverse=True)
+    if not ordered:
+        return None
+    return re.compile("|".join(re.escape(w) for w in ordered), re.IGNORECASE)
+
+
+def clause_before(text: str, start: int, window: int) -> str:
+    """Up to `window` characters before `start`, cut at the last sentence break.
+
+    Cue words ("本局", "例如") speak about what follows them in the same clause only.
+    """
+    before = text[max(0, start - window) : start]
+    cut = 0
+    for brk in _CLAUSE_BREAK.finditer(before):
+        cut = brk.end()
+    return before[cut:]

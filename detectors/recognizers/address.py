@@ -8,7 +8,9 @@ qualify. Partial forms (``中正路100號5樓``, ``永和區民生路3巷2號``)
 than a full one that starts with a city or county.
 
 Offices of public agencies are not reported: ``data/agency_addresses.txt`` and the configured
-``allow_list`` are compared in a folded form (台→臺, Chinese numerals→digits, no spaces).
+``allow_list`` are compared in a folded form (台→臺, Chinese numerals→digits, no spaces). Nor is
+an address announced as a public place's in the same clause ("活動中心的地址是…", "本局地址：",
+``data/address_public_places.txt``) unless a home word (住, 家, 戶籍) stands there too.
 
 Every repeat below is bounded and the character classes of neighbouring parts are either
 bounded or separated by a literal suffix (路, 巷, 號 …), so matching is linear in practice; a
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import re
 
+from detectors.checksums import clause_before, words_pattern
 from detectors.config import DetectorConfig
 from detectors.lexicon import Lexicons
 from detectors.recognizers.base import ContextSpec, Match, TextView
@@ -63,6 +66,11 @@ def address_key(value: str) -> str:
     return _SPACES.sub("", value).translate(_CJK_NUM)
 
 
+# A home word near a public-place cue keeps the address: "住在活動中心旁的中山路100號".
+_HOME = re.compile("住|家|戶籍|居")
+_CUE_WINDOW = 14
+
+
 class AddressRecognizer:
     """Finds Taiwanese street addresses that are not a listed agency office."""
 
@@ -74,6 +82,10 @@ class AddressRecognizer:
         self.config = config
         listed = (*lexicons.words("agency_addresses"), *config.allow_list)
         self.public: frozenset[str] = frozenset(address_key(a) for a in listed if "號" in a)
+        self._place_cue = words_pattern(
+            (*lexicons.words("address_public_places"), *lexicons.words("public_contact_cues"))
+        )
+        self._example_cue = words_pattern(lexicons.words("example_cues"))
 
     def analyze(self, view: TextView) -> list[Match]:
         text = view.text
@@ -83,7 +95,7 @@ class AddressRecognizer:
         for m in _PATTERN.finditer(text):
             start, end = m.start(), m.end()
             raw = text[start:end]
-            if address_key(raw) in self.public:
+            if address_key(raw) in self.public or self._public_place(text, start):
                 continue
             full = m.group("city") is not None
             out.append(
@@ -100,3 +112,12 @@ class AddressRecognizer:
                 )
             )
         return out
+
+    def _public_place(self, text: str, start: int) -> bool:
+        """ "活動中心的地址是…", "本局地址：…", "格式如…": the address of a place, or an example."""
+        before = clause_before(text, start, _CUE_WINDOW)
+        if self._example_cue is not None and self._example_cue.search(before):
+            return True
+        if self._place_cue is None or self._place_cue.search(before) is None:
+            return False
+        return _HOME.search(before) is None

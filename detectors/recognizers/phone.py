@@ -18,9 +18,11 @@ import re
 from detectors.checksums import (
     SEP,
     SpanSet,
+    clause_before,
     group_ends,
     overlaps_company_number,
     spaced_digits,
+    words_pattern,
 )
 from detectors.config import DetectorConfig
 from detectors.lexicon import Lexicons
@@ -43,6 +45,8 @@ _NOT_PUBLIC_PREFIXES = ("0800", "0809", "0801", "0203", "0204", "0205", "0209")
 # Where an extension starts, for stripping it from hotline entries.
 _EXTENSION = re.compile(r"(?:#|分機|轉|ext\.?|x).*$", re.IGNORECASE)
 _PRECEDED_BY_SERIAL = ("第", "No.", "NO.", "no.")
+# How far before a number an office or example cue is looked for.
+_CUE_WINDOW = 14
 
 
 def national_form(digits: str) -> str:
@@ -97,6 +101,8 @@ class PhoneRecognizer:
         self.config = config
         public = (*lexicons.words("hotlines"), *config.hotlines, *config.allow_list)
         self.public: frozenset[str] = frozenset(d for d in map(hotline_digits, public) if d)
+        self._office_cue = words_pattern(lexicons.words("public_contact_cues"))
+        self._example_cue = words_pattern(lexicons.words("example_cues"))
 
     def analyze(self, view: TextView) -> list[Match]:
         text = view.text
@@ -113,6 +119,8 @@ class PhoneRecognizer:
                     continue
                 end, national = found
                 if national in self.public or self._looks_like_serial(text, m.start()):
+                    continue
+                if self._announced_as_public(text, m.start(), national):
                     continue
                 if overlaps_company_number(text, m.start(), end):
                     continue
@@ -139,6 +147,22 @@ class PhoneRecognizer:
             if is_valid_tw_number(national):
                 return cut, national
         return None
+
+    def _announced_as_public(self, text: str, start: int, national: str) -> bool:
+        """An example ("格式…如 02-1234-5678") or an office line ("本局防疫專線 (02)…").
+
+        Only the clause before the number is read (back to the last sentence break), and an
+        office cue silences landlines only: a colleague's mobile next to 本局 is still his.
+        """
+        before = clause_before(text, start, _CUE_WINDOW)
+        if self._example_cue is not None and self._example_cue.search(before):
+            return True
+        is_mobile = national.startswith("09")
+        return (
+            not is_mobile
+            and self._office_cue is not None
+            and self._office_cue.search(before) is not None
+        )
 
     @staticmethod
     def _looks_like_serial(text: str, start: int) -> bool:
