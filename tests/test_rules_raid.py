@@ -38,6 +38,7 @@ def test_planned_enforcement_operations_are_raid_incidents(scanner: Scanner, tex
         "教育訓練：搜索票應記載事項包括案由與有效期間",
         "專案會議改到明天下午兩點",
         "他今天的行動電話打不通",
+        "請明天早上9點到專案辦公室集合",
     ],
 )
 def test_it_chat_news_announcements_and_training_are_not_raids(

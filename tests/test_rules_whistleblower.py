@@ -52,3 +52,17 @@ def test_whistleblower_findings_never_quote_the_complainants_name(scanner: Scann
     result = scanner.scan(text)
     assert result.action.label == "delete"
     assert all("王美華" not in f.reason and "王美華" not in f.masked for f in result.findings)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "檢舉人打電話來問處理情形",
+        "陳情人對處理結果不滿意，要求主管出面",
+        "檢舉人要求回覆進度，請承辦人在期限內回覆",
+    ],
+)
+def test_talk_about_a_complainants_case_that_does_not_describe_them_is_not_an_incident(
+    scanner: Scanner, text: str
+) -> None:
+    assert "whistleblower" not in scanner.scan(text).categories

@@ -74,7 +74,7 @@ class RaidRule:
             how = near(action, deployment, WINDOW, WINDOW)
             what = near(action, targets, WINDOW, WINDOW)
             kinds = [k for k, v in (("timing", when), ("deployment", how), ("target", what)) if v]
-            if not kinds:
+            if not kinds or (action.word.lower() in _WEAK and not (what and len(kinds) >= 2)):
                 continue
             if past and (not when or _NEWS.search(text)):
                 continue  # news of a past operation ("昨日搜索…已移送", "警方破獲…")
@@ -92,6 +92,9 @@ class RaidRule:
         return []
 
 
+# Action words that are also everyday office words (專案 = project, 行動 = action): they need a
+# target and one more detail ("明晚的行動目標換了" yes, "明天9點到專案辦公室集合" no).
+_WEAK = frozenset({"專案", "行動", "代號", "operation", "偵辦", "約談", "支援"})
 # Words of a news report or a closed case: with one of them the operation is already public.
 _NEWS = re.compile(
     r"破獲|起獲|偵結|起訴|判決|新聞|報導|記者|戰果|宣布|已逮捕|已移送|公告|歡迎民眾|加強稽查"

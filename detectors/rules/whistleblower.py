@@ -27,6 +27,7 @@ NARROWING = "whistleblower_narrowing"
 PROCEDURE = "whistleblower_procedure"
 FORWARD = "whistleblower_forward"
 VERBS = "whistleblower_verbs"
+SPOKEN = "spoken form"  # anchors found by `_VERB_ROLE`, not a lexicon
 
 # "這次檢舉環保局的是…", "吹哨的是…", "舉報違法傾倒的是…": the verb form of a role word.
 _VERB_ROLE = re.compile(
@@ -64,7 +65,7 @@ class WhistleblowerRule:
     def _anchors(self, data: RuleInput) -> list[KeywordHit]:
         anchors = clean_hits(data, ROLES, self._lexicons.exceptions(ROLES))
         for m in _VERB_ROLE.finditer(data.view.text):
-            anchors.append(KeywordHit(ROLES, m.group(0), m.start(), m.end()))
+            anchors.append(KeywordHit(SPOKEN, m.group(0), m.start(), m.end()))
         return anchors
 
     def evaluate(self, data: RuleInput) -> list[Match]:
@@ -83,7 +84,7 @@ class WhistleblowerRule:
             narrow = [
                 h
                 for h in near(anchor, narrowing, NARROW_BEFORE, NARROW_AFTER)
-                if not _overlaps(h, anchor)
+                if _describes(data.view.text, anchor, h)
             ]
             if narrow and not near(anchor, procedure, 10, 20):
                 return [self._match(anchor, 0.8, "role word with a narrowing descriptor")]
@@ -105,5 +106,23 @@ class WhistleblowerRule:
         )
 
 
-def _overlaps(a: KeywordHit | Match, b: KeywordHit | Match) -> bool:
-    return a.start < b.end and b.start < a.end
+# What links a role word to a description of the person in the same clause:
+# 檢舉人「是」夜班組長, 陳情人「住」在對面, 線民說他「在」酒店「當」圍事, 被告「的」前妻.
+_LINK_WORD = re.compile(r"是|為|住|在|的|當|做|擔任|任職|服務|就讀|開")
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
+
+
+def _describes(text: str, anchor: KeywordHit, hit: KeywordHit) -> bool:
+    """Whether a narrowing word describes the person the anchor names, not the conversation
+    around them: in the same sentence and linked by 是/住/在/的 … ("檢舉人是夜班組長",
+    "陳情人為退休科長，現在住在同一社區"); "檢舉人打電話來問" and "陳情人不滿意，要求主管
+    出面" are not. Inside a spoken anchor (被櫃台小姐檢舉的) the description is part of it."""
+    if hit.start < anchor.end and anchor.start < hit.end:
+        return anchor.lexicon == SPOKEN and (hit.start > anchor.start or hit.end < anchor.end)
+    after = hit.start >= anchor.end
+    between = text[anchor.end : hit.start] if after else text[hit.end : anchor.start]
+    if _SENTENCE_END.search(between):
+        return False
+    if after and anchor.lexicon == SPOKEN:
+        return True  # "爆料的是…": everything after the anchor describes the person
+    return between == "" or _LINK_WORD.search(between) is not None
