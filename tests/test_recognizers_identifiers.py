@@ -216,3 +216,63 @@ def test_partial_address_scores_lower_than_a_full_one() -> None:
     partial, full = rec.analyze(view)
     assert partial.score < full.score
     assert full.value == "臺北市中正區中正路100號"
+
+
+# -- public contacts, examples and birth-date phrasing ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "本局防疫專線 (02)2375-3782，上班時間有人接聽",
+        "本所電話改為 03-4567-890，請更新名片",
+        "電話號碼格式：市話請加區碼，如 02-1234-5678（表單說明）",
+        "客服信箱 service@example.gov.tw，民眾來信請轉給承辦",
+        "本局檢舉信箱 report@example.gov.tw 已上線",
+        "社區活動中心的地址是中山路100號，里長說活動在那邊辦",
+        "本辦法自114年3月5日生效",
+    ],
+)
+def test_office_lines_examples_desk_mailboxes_and_public_places_are_not_reported(
+    scanner: Scanner, text: str
+) -> None:
+    assert found(scanner, text) == []
+
+
+def test_office_cue_does_not_hide_a_colleagues_mobile(scanner: Scanner) -> None:
+    assert found(scanner, "本局同仁王小明手機 0912-345-678") == [(PHONE, "0912-345-678")]
+
+
+def test_home_word_keeps_an_address_next_to_a_public_place(scanner: Scanner) -> None:
+    assert (ADDRESS, "中山路100號") in found(scanner, "他住在活動中心旁邊的中山路100號")
+
+
+def test_personal_mailbox_on_an_agency_domain_is_still_reported(scanner: Scanner) -> None:
+    text = "承辦人信箱 servicewang@example.gov.tw"
+    assert found(scanner, text) == [(EMAIL, "servicewang@example.gov.tw")]
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("個案吳建國，民國62年8月3日生，住處不明", "民國62年8月3日"),
+        ("學生涂家豪（民國95年12月1日生）的鑑定", "民國95年12月1日"),
+        ("陳柏宇本人2010/02/14生", "2010/02/14"),
+    ],
+)
+def test_date_followed_by_sheng_is_a_birth_date_without_other_context(
+    scanner: Scanner, text: str, date: str
+) -> None:
+    assert (BIRTHDATE, date) in found(scanner, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "plate"),
+    [("這是他的車AKB-3312，昨天停在紅線", "AKB-3312"), ("他開BNY-7732白色休旅車", "BNY-7732")],
+)
+def test_plate_next_to_a_car_word_is_reported(scanner: Scanner, text: str, plate: str) -> None:
+    assert (LICENSE_PLATE, plate) in found(scanner, text)
+
+
+def test_maestro_card_is_reported(scanner: Scanner) -> None:
+    assert found(scanner, "卡號5614-5224-6620-8261，請查") == [(CREDIT_CARD, "5614-5224-6620-8261")]
