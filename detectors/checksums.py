@@ -237,6 +237,20 @@ def group_ends(text: str, start: int, end: int) -> list[tuple[int, str]]:
 MAX_GROUPS = 6
 
 
+@lru_cache(maxsize=64)
+def _run_groups(text: str, run_start: int, run_end: int) -> tuple[list[tuple[int, int]], list[int]]:
+    """Digit groups of one run and the prefix sums of their lengths.
+
+    Cached because the passport, NHI, card and bank recognizers all cut the same runs of the
+    same message. Callers must not mutate the lists.
+    """
+    groups = [(g.start(), g.end()) for g in _DIGITS.finditer(text, run_start, run_end)]
+    prefix = [0]
+    for s, e in groups:
+        prefix.append(prefix[-1] + e - s)
+    return groups, prefix
+
+
 def _cut_run(
     text: str,
     run_start: int,
@@ -252,11 +266,8 @@ def _cut_run(
     a group that cannot start a long-enough number be skipped in O(1), so the work is linear
     in the run even for 100,000 characters of digit soup ("1 1 1 …", "12-34-56-…").
     """
-    groups = [(g.start(), g.end()) for g in _DIGITS.finditer(text, run_start, run_end)]
+    groups, prefix = _run_groups(text, run_start, run_end)
     n = len(groups)
-    prefix = [0]
-    for s, e in groups:
-        prefix.append(prefix[-1] + e - s)
     out: list[tuple[int, int, str]] = []
     j = 0
     while j < n:

@@ -276,3 +276,33 @@ def test_plate_next_to_a_car_word_is_reported(scanner: Scanner, text: str, plate
 
 def test_maestro_card_is_reported(scanner: Scanner) -> None:
     assert found(scanner, "卡號5614-5224-6620-8261，請查") == [(CREDIT_CARD, "5614-5224-6620-8261")]
+
+
+# -- adversarial input --------------------------------------------------------------------------
+
+_ADVERSARIAL = {
+    "digit soup": "1 " * 50_000,
+    "dashed digits": "12-" * 33_334,
+    "letters and digits": "A1" * 50_000,
+    "dates": "民國85年3月5日生日" * 10_000,
+    "address parts": "臺北市中正區中正路1巷" * 9_000,
+    "email-ish": "a." * 50_000 + "@",
+}
+
+
+@pytest.mark.parametrize("kind", list(_ADVERSARIAL))
+def test_structured_recognizers_stay_linear_on_100k_adversarial_input(kind: str) -> None:
+    """Every recognizer of this module together: well under a second on an idle core; the
+    budget leaves headroom for a loaded CI machine, a quadratic path would take minutes."""
+    import time
+
+    from detectors.registry import RECOGNIZERS, _load
+
+    cfg = DetectorConfig()
+    lex = Lexicons(cfg)
+    recognizers = [_load(spec)(cfg, lex) for spec in RECOGNIZERS if "person" not in spec]
+    view = TextView(norm=normalize(_ADVERSARIAL[kind]), config=cfg)
+    started = time.perf_counter()
+    for rec in recognizers:
+        rec.analyze(view)
+    assert time.perf_counter() - started < 2.5
