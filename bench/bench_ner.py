@@ -146,6 +146,7 @@ def main() -> int:
     parser.add_argument("--ungated", type=int, default=120, help="messages for gate-off runs")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
+    parser.add_argument("--out", type=Path, default=RESULTS / "ner.json", help="JSON report")
     parser.add_argument("--json", action="store_true", help="print the JSON instead of a table")
     args = parser.parse_args()
     if args.threads:
@@ -217,8 +218,8 @@ def main() -> int:
         "load_average_1m": round(os.getloadavg()[0], 2),
         "python": platform.python_version(),
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "ner.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
     else:

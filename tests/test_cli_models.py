@@ -66,7 +66,7 @@ def test_configured_ckip_model_is_really_loaded_and_run_on_a_probe(capsys, tmp_p
     pytest.importorskip("ckip_transformers")
     import ner_model
 
-    model_dir = ner_model.cached_model(tmp_path_factory)
+    model_dir = ner_model.cached_model(tmp_path_factory, train_steps=80)  # shared with NER tests
     tmp = tmp_path_factory.mktemp("cfg")
     toml = f'[detectors.ner]\nbackend = "ckip"\nmodel = "{model_dir}"\n'
     code, report = _check(capsys, tmp, toml, "--only", "ner")
