@@ -39,6 +39,8 @@ def test_shared_classified_content_is_a_classified_incident(scanner: Scanner, te
         "這份文件不是密件，可以公開放官網",
         "限閱功能是新系統的權限設定",
         "這份資料是機密嗎？",
+        "機密文件請用碎紙機銷毀",
+        "本局密件處理作業要點修正",
         "密碼學課程介紹對稱式加密與雜湊",
     ],
 )

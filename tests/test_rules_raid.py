@@ -39,6 +39,8 @@ def test_planned_enforcement_operations_are_raid_incidents(scanner: Scanner, tex
         "專案會議改到明天下午兩點",
         "他今天的行動電話打不通",
         "請明天早上9點到專案辦公室集合",
+        "臨檢時請攜帶證件",
+        "搜索隊明天上山找失蹤登山客",
     ],
 )
 def test_it_chat_news_announcements_and_training_are_not_raids(

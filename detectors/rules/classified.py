@@ -36,7 +36,7 @@ _STAMP = re.compile(r"[「【(（\[]\s*(?:密|機密|極機密|絕對機密|密�
 _HEADER = re.compile(r"(?:機密等級|密等|保密期限|解密條件)\s*[:：]\s*\S")
 # Signs that a document or its content is in the message or being passed on.
 _SHARING = re.compile(
-    r"附件|如附|如下|內容|全文|影本|掃描|截圖|檔案|文件|分享|給大家|丟群組|傳給|轉給|先丟|先傳"
+    r"附件|如附|如下|全文|影本|掃描|截圖|拍照|給你看|分享|給大家|丟群組|傳給|轉給|先丟|先傳"
     r"|閱後即刪|打出來|節錄|放在這|貼在這|我先丟"
 )
 EXPLAIN_WINDOW = 12

@@ -76,6 +76,8 @@ class RaidRule:
             kinds = [k for k, v in (("timing", when), ("deployment", how), ("target", what)) if v]
             if not kinds or (action.word.lower() in _WEAK and not (what and len(kinds) >= 2)):
                 continue
+            if kinds == ["deployment"] and len({h.word for h in how}) < 2:
+                continue  # "臨檢時請攜帶證件": one generic word is an instruction, not a plan
             if past and (not when or _NEWS.search(text)):
                 continue  # news of a past operation ("昨日搜索…已移送", "警方破獲…")
             return [
