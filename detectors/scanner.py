@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from detectors import context as context_step
+from detectors.checksums import SpanSet
 from detectors.config import DetectorConfig
 from detectors.decide import decide
 from detectors.keywords import KeywordMatcher
@@ -126,8 +127,10 @@ class Scanner:
         """Where two entity spans overlap keep the better one (higher score, then longer)."""
         ordered = sorted(matches, key=lambda m: (-m.score, -(m.end - m.start), m.start))
         kept: list[Match] = []
+        taken = SpanSet()  # kept spans are disjoint: O(log n) per test, not O(n)
         for m in ordered:
-            if all(m.end <= k.start or m.start >= k.end for k in kept):
+            if not taken.overlaps(m.start, m.end):
+                taken.add(m.start, m.end)
                 kept.append(m)
         kept.sort(key=lambda m: (m.start, m.end))
         return kept
