@@ -54,7 +54,11 @@ _PATTERNS = (
 # "民國60年7月15日生", "（2010/02/14生）": the way forms and case notes state a birth date.
 # Not 生效 (takes effect), 生日 (a birthday party's date), 生產, 生活 ….
 _BORN_AFTER = re.compile(r"[ ]?[)）]?[ ]?(?:出生|生)(?![效日產活意態病氣成命物涯])")
-_QUICK = re.compile(rf"[0-9]|{_CN}年")
+# Cheap gate: every pattern above needs 年, digit-separator-digit, a run of six digits, or an
+# English month name; most chat messages with a digit have none of these.
+_QUICK = re.compile(
+    r"年|[0-9][/.\-][0-9]|[0-9]{6}|(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+)
 
 
 def cn_number(token: str) -> int | None:
