@@ -28,12 +28,24 @@ class Decision:
     reasons: list[str]
 
 
-def count_people(entities: list[Match]) -> int:
-    """Distinct people a message identifies: distinct strong identifiers, or distinct full
-    names when there are more of those (a pasted roster of names with phones)."""
+def count_people(entities: list[Match], rule_matches: list[Match] | None = None) -> int:
+    """Distinct people a message identifies: distinct strong identifiers, or distinct names
+    that stand with a detail (inside a `personal_data` rule finding: a pasted roster of names
+    with phones), whichever is more.
+
+    Why not every name: "王小明、李美玲、張志強開會，王小明電話0912…" identifies one person,
+    not three; a name alone is not an identifier. Without `rule_matches` every name counts
+    (the caller has no rule findings to go by)."""
     strong = {compact(m.value or "") for m in entities if m.type in STRONG_IDENTIFIERS}
-    names = {m.value for m in entities if m.type == PERSON and m.value}
-    return max(len(strong), len(names) if strong or len(names) >= 1 else 0)
+    records = [m for m in rule_matches or () if m.category == PERSONAL_DATA]
+    names = {
+        m.value
+        for m in entities
+        if m.type == PERSON
+        and m.value
+        and (rule_matches is None or any(r.start <= m.start and m.end <= r.end for r in records))
+    }
+    return max(len(strong), len(names))
 
 
 CAUTION_TYPE = "CLASSIFIED_CAUTION"
@@ -69,7 +81,7 @@ def decide(entities: list[Match], rule_matches: list[Match], config: DetectorCon
         reasons.append(f"{m.detector}: {m.reason}")
 
     if PERSONAL_DATA in categories:
-        people = count_people(entities)
+        people = count_people(entities, rule_matches)
         if people >= config.critical_people:
             severity = Severity.CRITICAL
             reasons.append(f"identifiers of {people} people in one message")

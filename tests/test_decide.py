@@ -78,3 +78,12 @@ def test_category_severity_can_be_changed_in_the_configuration() -> None:
         category_severity={**CONFIG.category_severity, "classified": "high"}
     )
     assert decide([], [rule("classified", "CLASSIFIED_MARKING")], cfg).action == Action.DELETE
+
+
+def test_names_count_as_people_only_when_they_stand_with_a_detail() -> None:
+    names = [entity("PERSON", n, i * 4) for i, n in enumerate(("王小明", "李美玲", "張志強"))]
+    phone = entity("PHONE", "0912345678", 20)
+    record = Match("PERSONAL_RECORD", 0, 30, 0.85, "personal_record", "t", category="personal_data")
+    one = Match("PERSONAL_RECORD", 0, 3, 0.85, "personal_record", "t", category="personal_data")
+    assert decide([*names, phone], [record], CONFIG).severity == Severity.CRITICAL
+    assert decide([*names, phone], [one], CONFIG).severity == Severity.MEDIUM
