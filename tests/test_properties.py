@@ -178,3 +178,24 @@ def test_full_width_spelling_is_found_at_its_original_offsets(kind: str) -> None
     written = {"TW_NATIONAL_ID": "Ａ１２３４５６７８９", "PHONE": "０９１２－３４５－６７８"}[kind]
     text = f"請看這個{written}謝謝"
     _assert_found(text, written, 4, kind)
+
+
+@st.composite
+def addresses(draw: st.DrawFn) -> str:
+    city = draw(st.sampled_from(["臺北市", "台中市", "新北市", "高雄市", "宜蘭縣", "花蓮縣"]))
+    district = draw(st.sampled_from(["中正區", "板橋區", "羅東鎮", "吉安鄉", "西屯區"]))
+    road = draw(st.sampled_from(["中山路", "民生東路", "文化路", "光復街", "台灣大道"]))
+    section = draw(st.sampled_from(["", "一段", "2段", "三段"]))
+    lane = draw(st.sampled_from(["", "12巷", "3巷5弄", "一百巷"]))
+    number = draw(st.integers(min_value=1, max_value=999))
+    floor = draw(st.sampled_from(["", "3樓", "12樓之2", "B1"]))
+    with_city = draw(st.booleans())
+    head = city + district if with_city else district
+    return f"{head}{road}{section}{lane}{number}號{floor}"
+
+
+@_SETTINGS
+@given(written=addresses(), lead=st.sampled_from(["住", "地址：", "寄到", "他家在", ""]))
+def test_generated_address_is_found_with_exact_offsets(written: str, lead: str) -> None:
+    text = f"王先生{lead}{written}，謝謝"
+    _assert_found(text, written, len(f"王先生{lead}"), "ADDRESS")
