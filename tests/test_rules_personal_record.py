@@ -50,3 +50,14 @@ def test_the_combined_finding_masks_the_name_and_the_number(scanner: Scanner) ->
     for f in result.findings:
         assert "陳怡如" not in f.masked
         assert "0912-345-678" not in f.masked
+
+
+def test_a_roster_of_three_names_with_phones_is_critical(scanner: Scanner) -> None:
+    roster = "名單\n1. 張雅婷 0911-234-567\n2. 劉建志 0922-345-678\n3. 蔡宗霖 0933-456-789"
+    assert scanner.scan(roster).severity.label == "critical"
+
+
+def test_a_phone_belongs_to_the_nearest_name_not_to_everyone_mentioned(scanner: Scanner) -> None:
+    result = scanner.scan("王小明、李美玲、張志強開會，王小明電話0912-345-678")
+    assert "personal_data" in result.categories
+    assert result.severity.label == "medium"

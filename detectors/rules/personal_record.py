@@ -22,6 +22,20 @@ DETAIL_WINDOW = 40
 RECORD_WINDOW = 30
 
 
+def _nearest_person(detail: Match, persons: list[Match]) -> Match:
+    """The name a detail belongs to: the closest one, a name before it winning a tie.
+
+    Why: in "王小明、李美玲、張志強開會，王小明電話0912…" the phone is one person's, and a
+    window alone would pin it on all three (and make the message look like three people's)."""
+
+    def gap(p: Match) -> tuple[int, int]:
+        before = p.end <= detail.start
+        dist = detail.start - p.end if before else max(p.start - detail.end, 0)
+        return (dist, 0 if before else 1)
+
+    return min(persons, key=gap)
+
+
 class PersonalRecordRule:
     """Reports each name that stands next to a contact detail or a personal-record term."""
 
@@ -42,7 +56,10 @@ class PersonalRecordRule:
         text = data.view.text
         out: list[Match] = []
         for person in persons:
-            found = near(person, details, DETAIL_WINDOW, DETAIL_WINDOW)
+            found = [
+                d for d in near(person, details, DETAIL_WINDOW, DETAIL_WINDOW)
+                if _nearest_person(d, persons) is person
+            ]
             if found:
                 detail = min(found, key=lambda d: abs(d.start - person.start))
                 start, end = min(person.start, detail.start), max(person.end, detail.end)
