@@ -3,6 +3,9 @@ lexicons wake up the spaCy pass."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from detectors.config import DetectorConfig
@@ -51,3 +54,21 @@ def test_lexicon_words_match_after_normalisation_folds_their_characters(
     matcher = KeywordMatcher(lexicons, ["person_roles"])
     text = normalize("雇主說明天來").text
     assert any(h.lexicon == "person_roles" for h in matcher.find(text))
+
+
+def test_importing_the_library_does_not_load_spacy() -> None:
+    code = "import sys, detectors; sys.exit('spacy' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_keyword_pass_never_loads_presidio_or_transformers() -> None:
+    code = (
+        "import sys\n"
+        "from detectors.config import DetectorConfig\n"
+        "from detectors.keywords import KeywordMatcher\n"
+        "from detectors.lexicon import Lexicons\n"
+        "m = KeywordMatcher(Lexicons(DetectorConfig()), ['raid_actions'])\n"
+        "assert m.find('明天搜索')\n"
+        "sys.exit(any(k.startswith(('presidio', 'transformers')) for k in sys.modules))\n"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
