@@ -19,7 +19,7 @@ from detectors.config import DetectorConfig
 from detectors.decide import decide
 from detectors.keywords import KeywordMatcher
 from detectors.lexicon import Lexicons
-from detectors.masking import compact, mask_value
+from detectors.masking import compact, mask_secret, mask_value
 from detectors.normalize import normalize
 from detectors.recognizers.base import Match, Recognizer, TextView
 from detectors.registry import build_recognizers, build_rules
@@ -185,8 +185,10 @@ class Scanner:
         else:
             # Rule findings point at keywords ("搜索票", "底價"): safe to show as they are. A rule
             # whose span covers personal values (name + phone) sets `value`: always masked.
+            # A composite span (name + phone + address) is masked whole: a per-character mask
+            # would still show the head of the name.
             short_keyword = m.value is None and end - start <= 12
-            masked = norm.original[start:end] if short_keyword else mask_value(m.type, value)
+            masked = norm.original[start:end] if short_keyword else mask_secret(value)
         return Finding(
             type=m.type,
             category=m.category,
