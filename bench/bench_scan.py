@@ -108,6 +108,11 @@ def measure(seconds: float, cpu: int | None) -> dict[str, object]:
     total = sum(latencies)
     latencies.sort()
     rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    try:  # VmHWM is this process's own peak; ru_maxrss can carry a parent's across exec
+        with open("/proc/self/status", encoding="ascii") as fh:
+            rss_kb = next(int(ln.split()[1]) for ln in fh if ln.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        pass
     return {
         "messages": len(latencies),
         "distinct_texts": len(texts),
