@@ -27,6 +27,7 @@ SECRETS = [
     ("共用信箱密碼改成 Hsinchu#2026 了", "Hsinchu#2026"),
     ("db postgres://dbadmin:Xk9#mPq2v@10.1.2.3:5432/hr", "Xk9#mPq2v"),
     ("印表機管理介面 admin / Printer@88", "Printer@88"),
+    ("the wifi password is Sunny2024 btw", "Sunny2024"),
 ]
 
 
@@ -54,6 +55,8 @@ def test_secrets_are_credentials_incidents_and_fully_masked(
         "資訊室：系統維護期間暫停登入，帳號不受影響",
         "keyboard 的 key 壞了",
         "密碼不要寫在便利貼上",
+        "password is required",
+        "這個案子先 pass 給你",
     ],
 )
 def test_talk_about_passwords_without_a_value_is_not_an_incident(

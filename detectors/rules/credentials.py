@@ -52,7 +52,7 @@ _LABEL = (
 )
 # Between label and value: punctuation, 是/為, or a verb that sets it (改成, 已重設為).
 _LINK = (
-    r"\s*(?:(?:已經?|已)?(?:改成|改為|設為|設成|重設為|換成|變更為)|是|為|:|：|=|\s)"
+    r"\s*(?:(?:已經?|已)?(?:改成|改為|設為|設成|重設為|換成|變更為)|是|為|:|：|=|\s+is\s|\s)"
     r"\s*(?:是|為|:|：)?\s*"
 )
 # The value: a run of printable ASCII; digits may be grouped by single spaces (830 215).
