@@ -59,6 +59,9 @@ def _with_normalised(words: Sequence[str]) -> tuple[str, ...]:
 
 def _fold_case(text: str) -> str:
     """Lower-case character by character, keeping the length (offsets must not move)."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low  # the usual case; only a few letters (İ) grow when lower-cased
     return "".join(low if len(low := c.lower()) == 1 else c for c in text)
 
 

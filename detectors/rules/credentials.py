@@ -68,6 +68,13 @@ _PAIR = re.compile(
     r"(?:帳號|帳密|帳號密碼|account)[^\n]{0,12}?[:：]\s*[!-~]{2,40}\s*[/|／]\s*([!-~]{4,80})",
     re.IGNORECASE,
 )
+# Every secret pattern above starts at or after one of these: one cheap search decides whether
+# the dozen patterns need to run at all.
+_TRIGGER = re.compile(
+    _LABEL + r"|帳號|帳密|account|sk-|AKIA|ASIA|gh[pousr]_|github_pat_|xox|AIza|eyJ|PRIVATE KEY"
+    r"|://|\d:[A-Za-z0-9_\-]{30}|admin|administrator|root|sa\s*[/／]|guest|manager",
+    re.IGNORECASE,
+)
 # Values that are words, placeholders or masks, not secrets.
 _NOT_A_SECRET = re.compile(
     r"[*＊xX•●?？.。]+|<[^>]*>|\(.*\)|（.*）|"
@@ -91,6 +98,8 @@ class CredentialsRule:
 
     def evaluate(self, data: RuleInput) -> list[Match]:
         text = data.view.text
+        if _TRIGGER.search(text) is None:
+            return []  # no label, token prefix, key header, URL or admin login: nothing to read
         found: list[tuple[int, int, str]] = []
         for kind, pattern in _FORMATS:
             for m in pattern.finditer(text):
