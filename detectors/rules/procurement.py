@@ -66,7 +66,9 @@ class ProcurementRule:
 
     def evaluate(self, data: RuleInput) -> list[Match]:
         text = data.view.text
-        if not data.hits and not _BIDDER_COUNT.search(text):
+        if not any(h.lexicon in self.anchors for h in data.hits) and not _BIDDER_COUNT.search(
+            text
+        ):
             return []  # everyday chat: no procurement word at all
         if is_benign(data):
             return []
