@@ -306,3 +306,14 @@ def test_structured_recognizers_stay_linear_on_100k_adversarial_input(kind: str)
     for rec in recognizers:
         rec.analyze(view)
     assert time.perf_counter() - started < 2.5
+
+
+def test_dates_of_birth_in_a_roster_with_mobiles_are_reported(scanner: Scanner) -> None:
+    text = "研習報名名單\n1. 張雅婷 0911-234-567 1990.03.15\n2. 劉建志 0922-345-678 1988.11.02"
+    dates = [value for kind, value in found(scanner, text) if kind == BIRTHDATE]
+    assert dates == ["1990.03.15", "1988.11.02"]
+
+
+def test_recent_date_next_to_a_mobile_is_not_a_birth_date(scanner: Scanner) -> None:
+    text = "陳先生 0912-345-678 2025/03/05 來訪"
+    assert [kind for kind, _ in found(scanner, text)] == [PHONE]

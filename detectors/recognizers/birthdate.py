@@ -54,6 +54,9 @@ _PATTERNS = (
 # "民國60年7月15日生", "（2010/02/14生）": the way forms and case notes state a birth date.
 # Not 生效 (takes effect), 生日 (a birthday party's date), 生產, 生活 ….
 _BORN_AFTER = re.compile(r"[ ]?[)）]?[ ]?(?:出生|生)(?![效日產活意態病氣成命物涯])")
+# A mobile number on the same line marks a roster row (name, phone, date of birth).
+_ROW_MOBILE = re.compile(r"(?<![0-9])09[0-9]{2}[ \-.]?[0-9]{3}[ \-.]?[0-9]{3}(?![0-9])")
+_ROSTER_AGES = (12, 100)
 # Cheap gate: every pattern above needs 年, digit-separator-digit, a run of six digits, or an
 # English month name; most chat messages with a digit have none of these.
 _QUICK = re.compile(
@@ -117,22 +120,44 @@ class BirthdateRecognizer:
                 if found is None or overlaps_company_number(text, start, end):
                     continue
                 taken.add(start, end)
-                born = _BORN_AFTER.match(text, end) is not None
+                if _BORN_AFTER.match(text, end) is not None:
+                    score, reason = (
+                        0.8,
+                        "日期後接「生」，出生日期 (date followed by 生: birth date)",
+                    )
+                elif self._roster_row(text, start, end, found, today):
+                    score, reason = 0.6, "名冊列中的出生日期 (date of birth in a roster row)"
+                else:
+                    score, reason = 0.45, "日期格式，疑似出生日期 (date, birth-date candidate)"
                 out.append(
                     Match(
                         type=BIRTHDATE,
                         start=start,
                         end=end,
-                        score=0.8 if born else 0.45,
+                        score=score,
                         detector=self.name,
-                        reason="日期後接「生」，出生日期 (date followed by 生: birth date)"
-                        if born
-                        else "日期格式，疑似出生日期 (date, birth-date candidate)",
+                        reason=reason,
                         value=found.isoformat(),
-                        needs_context=not born,
+                        needs_context=score < 0.5,
                     )
                 )
         return out
+
+    @staticmethod
+    def _roster_row(text: str, start: int, end: int, found: date, today: date) -> bool:
+        """A row of a name list: "1. 張雅婷 0911-234-567 1990.03.15".
+
+        A full date that makes someone 12 to 100 years old, on the same line as a mobile
+        number, is that person's date of birth; a meeting date is recent and rarely shares a
+        line with a mobile.
+        """
+        age = today.year - found.year
+        if not _ROSTER_AGES[0] <= age <= _ROSTER_AGES[1]:
+            return False
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", end)
+        line = text[line_start : line_end if line_end >= 0 else len(text)]
+        return _ROW_MOBILE.search(line) is not None
 
     @staticmethod
     def _parse(m: re.Match[str], today: date) -> date | None:
