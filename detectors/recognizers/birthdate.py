@@ -57,6 +57,7 @@ _BORN_AFTER = re.compile(r"[ ]?[)）]?[ ]?(?:出生|生)(?![效日產活意態�
 # A mobile number on the same line marks a roster row (name, phone, date of birth).
 _ROW_MOBILE = re.compile(r"(?<![0-9])09[0-9]{2}[ \-.]?[0-9]{3}[ \-.]?[0-9]{3}(?![0-9])")
 _ROSTER_AGES = (12, 100)
+_ROW_REACH = 60
 # Cheap gate: every pattern above needs 年, digit-separator-digit, a run of six digits, or an
 # English month name; most chat messages with a digit have none of these.
 _QUICK = re.compile(
@@ -154,9 +155,11 @@ class BirthdateRecognizer:
         age = today.year - found.year
         if not _ROSTER_AGES[0] <= age <= _ROSTER_AGES[1]:
             return False
-        line_start = text.rfind("\n", 0, start) + 1
-        line_end = text.find("\n", end)
-        line = text[line_start : line_end if line_end >= 0 else len(text)]
+        # Only the row's neighbourhood: bounded so a 100,000-character line stays linear.
+        lo, hi = max(0, start - _ROW_REACH), min(len(text), end + _ROW_REACH)
+        line_start = text.rfind("\n", lo, start) + 1 or lo
+        line_end = text.find("\n", end, hi)
+        line = text[line_start : line_end if line_end >= 0 else hi]
         return _ROW_MOBILE.search(line) is not None
 
     @staticmethod
