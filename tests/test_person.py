@@ -145,3 +145,9 @@ def test_latin_name_right_before_a_personal_identifier_is_a_person(
     assert "Michael Chen" in names(recognizer, "Michael Chen 的 ARC W865710504")
     assert "Siti Rahayu" in names(recognizer, "Siti Rahayu 居留證 H908534963")
     assert names(recognizer, "Google Drive 的連結在群組") == []
+
+
+def test_a_title_right_before_a_full_name_is_strong_context(recognizer: PersonRecognizer) -> None:
+    assert names(recognizer, "志工張阿花的故事") == ["張阿花"]
+    assert names(recognizer, "主任陳列的資料") == []
+    assert names(recognizer, "王科長林口的案子") == []

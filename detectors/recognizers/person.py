@@ -231,6 +231,7 @@ class PersonRecognizer:
         self._config = config
         self._lex = name_lexicons()
         self._start, self._cue, self._titles = _patterns()
+        self._titles_end = re.compile(f"(?:{self._titles.pattern})$")
 
     # context ---------------------------------------------------------------------------
 
@@ -241,6 +242,15 @@ class PersonRecognizer:
             if _LINK.fullmatch(left[m.end() :]) and len(left) - m.end() <= _ROLE_WINDOW:
                 return True
         return False
+
+    def _title_before(self, text: str, pos: int) -> bool:
+        """A job title right before the name (市長蔣萬安, 志工張阿花) — unless a surname stands
+        before the title, which makes "王科長" the person and this the next word."""
+        m = self._titles_end.search(text, max(0, pos - 6), pos)
+        if m is None:
+            return False
+        before = text[m.start() - 1] if m.start() > 0 else ""
+        return before not in self._lex.surnames and before not in self._lex.rare_surnames
 
     def _list_before(self, text: str, pos: int) -> bool:
         left = text[max(0, pos - 6) : pos]
@@ -291,7 +301,11 @@ class PersonRecognizer:
             return None
         if pos > 0 and text[pos - 1] == surname[0]:
             return None  # 謝謝大家, 常常: a doubled character is a word, not a surname
-        strong_before = self._cue_before(text, pos) or self._list_before(text, pos)
+        strong_before = (
+            self._cue_before(text, pos)
+            or self._list_before(text, pos)
+            or self._title_before(text, pos)
+        )
         if rare and not strong_before and not self._bounded_left(text, pos):
             return None  # 居留證, 公司夜班: an everyday-word surname inside a word
         for hon in lex.honorifics:
