@@ -97,7 +97,7 @@ def test_binary_looking_text_returns_quickly(scanner: Scanner) -> None:
 def test_identifier_at_the_end_of_a_100k_text_is_found_with_exact_offsets(
     scanner: Scanner,
 ) -> None:
-    text = "會議紀錄內容。" * 14_000 + f"身分證 {VALID_ID}"
+    text = "會議紀錄內容。" * 15_000 + f"身分證 {VALID_ID}"
     assert len(text) > 100_000
     result = scanner.scan(text)
     ids = [f for f in result.findings if f.type == "TW_NATIONAL_ID"]
@@ -142,3 +142,21 @@ def test_result_serialises_without_the_raw_text_unless_asked(scanner: Scanner) -
     assert VALID_ID not in str(plain)
     revealed = result.to_dict(text)
     assert VALID_ID in str(revealed)
+
+
+def test_rules_can_be_disabled_by_name_like_recognizers() -> None:
+    no_raid = Scanner.from_config({"disabled": ["raid"]})
+    result = no_raid.scan("明天早上六點搜索嫌犯住處，攻堅小組五點集合")
+    assert "raid" not in result.categories
+
+
+def test_misspelt_detector_name_is_a_clear_error() -> None:
+    with pytest.raises(ConfigError, match="unknown detector"):
+        Scanner.from_config({"disabled": ["phones"]})
+
+
+def test_partial_severity_table_keeps_the_other_defaults() -> None:
+    cfg = DetectorConfig.from_mapping({"category_severity": {"classified": "high"}})
+    assert cfg.severity_for("classified") == Severity.HIGH
+    assert cfg.severity_for("whistleblower") == Severity.HIGH
+    assert cfg.action_for(Severity.HIGH) == Action.DELETE
