@@ -66,3 +66,8 @@ def test_talk_about_a_complainants_case_that_does_not_describe_them_is_not_an_in
     scanner: Scanner, text: str
 ) -> None:
     assert "whistleblower" not in scanner.scan(text).categories
+
+
+def test_a_nickname_after_the_role_word_identifies_the_informant(scanner: Scanner) -> None:
+    assert "whistleblower" in scanner.scan("線人阿明說貨今晚到").categories
+    assert "whistleblower" not in scanner.scan("檢舉人阿姨說她會再來電").categories

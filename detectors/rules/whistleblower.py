@@ -36,6 +36,13 @@ _VERB_ROLE = re.compile(
     # the passive: 被他們自己的櫃台小姐檢舉的 names who complained
     r"|被[^。！？!?\n，,]{1,15}?(?:檢舉|舉報|投訴|爆料|告發|舉發)(?:的|了)"
 )
+# A nickname right after the role word (線民阿龍說…, 檢舉人是老張): what colleagues call the
+# person is as identifying as the name.
+_NICKNAME = re.compile(
+    r"[\s:：,，]*(?:是|叫|綽號|外號)?\s*(?:阿|老|小)"
+    r"(?![姨伯公嬤媽婆爸舅嬸姑師闆人孩朋弟妹姐哥心])[\u4e00-\u9fff]"
+    r"(?=說|講|表示|的|是|在|他|她|今|明|昨|[，,。！？!?\s]|$)"
+)
 # Forwarded complaints that carry their sender: with a name or contact detail they reveal them.
 _FORWARD_ANCHOR = re.compile(r"檢舉|陳情|投訴|申訴|匿名|署名|具名")
 # Public channels, not a forwarded complaint: 檢舉信箱 holds 檢舉信.
@@ -77,6 +84,8 @@ class WhistleblowerRule:
         narrowing = clean_hits(data, NARROWING, self._lexicons.exceptions(NARROWING))
         procedure = clean_hits(data, PROCEDURE)
         for anchor in anchors:
+            if _NICKNAME.match(data.view.text, anchor.end):
+                return [self._match(anchor, 0.85, "role word with a nickname")]
             found = near(anchor, ids, WINDOW_BEFORE, WINDOW_AFTER)
             if found:
                 kinds = sorted({getattr(f, "type", "") for f in found})
