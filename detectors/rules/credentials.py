@@ -40,7 +40,11 @@ _FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("LINE/Telegram bot token", re.compile(r"(?<!\d)\d{8,10}:[A-Za-z0-9_\-]{35}(?![A-Za-z0-9])")),
     (
         "password in a connection string",
-        re.compile(r"[a-z][a-z0-9+.\-]*://[^\s:/@]+:([^\s@/]{3,})@[^\s]+", re.IGNORECASE),
+        re.compile(
+            # The scheme is anchored and bounded: unbounded, "a." * n backtracks quadratically.
+            r"(?<![a-z0-9+.\-])[a-z][a-z0-9+.\-]{0,30}://[^\s:/@]{1,200}:([^\s@/]{3,200})@\S+",
+            re.IGNORECASE,
+        ),
     ),
 )
 # A label, a link (是, 為, :, =, space) and a value. Longest labels first.
