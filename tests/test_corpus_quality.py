@@ -96,32 +96,22 @@ def test_id_look_alikes_in_unlabelled_text_fail_the_checksum(corpus: list[GoldMe
 
 # -- the detectors against their targets ------------------------------------------------------
 
-_TUNING = pytest.mark.xfail(
-    reason="detectors still being tuned against the corpus; `make eval` shows the figures",
-    strict=False,
-)
-
-
 @pytest.fixture(scope="module")
 def dev_eval() -> Evaluation:
     return evaluate(DEV)
 
 
-@_TUNING
 def test_category_macro_f1_meets_target(dev_eval: Evaluation) -> None:
     assert dev_eval.category_macro_f1 >= TARGETS["category_macro_f1"]
 
 
-@_TUNING
 def test_structured_entity_f1_meets_target(dev_eval: Evaluation) -> None:
     assert dev_eval.structured.f1 >= TARGETS["structured_entity_f1"]
 
 
-@_TUNING
 def test_person_f1_meets_target(dev_eval: Evaluation) -> None:
     assert dev_eval.person.f1 >= TARGETS["person_f1"]
 
 
-@_TUNING
 def test_benign_false_alarm_rate_is_at_most_two_percent(dev_eval: Evaluation) -> None:
     assert dev_eval.false_alarm_rate <= TARGETS["benign_false_alarm_rate_max"]
