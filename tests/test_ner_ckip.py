@@ -169,3 +169,16 @@ def test_stage_confirms_a_weak_lexicon_name_the_model_also_sees(trained_dir):
     out = stage.refine(text, [weak, phone], Lexicons(DetectorConfig()), 0.5)
     assert len(out) == 2
     assert weak.score > 0.5 and not weak.needs_context
+
+
+def test_admin_can_cap_torch_threads_for_the_ner_model(trained_dir, monkeypatch):
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    monkeypatch.setenv("DLPBOT_NER_THREADS", "1")
+    try:
+        CkipBackend(NerConfig(backend="ckip", model=str(trained_dir))).load()
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)

@@ -115,6 +115,7 @@ class CkipBackend:
             if self._chunker is not None:
                 return
             started = time.monotonic()
+            _apply_thread_limit()
             try:
                 from ckip_transformers.nlp import CkipNerChunker
 
@@ -163,6 +164,27 @@ class CkipBackend:
                     if w.owns(start):
                         found[ti].add(NerEntity(tok.ner, w.start + start, w.start + end))
         return [sorted(s, key=lambda e: (e.start, e.end, e.label)) for s in found]
+
+
+def _apply_thread_limit() -> None:
+    """Honour DLPBOT_NER_THREADS (torch intra-op threads for this process).
+
+    Why: on a shared 2-core server (scan workers, OCR processes) torch's default of one thread
+    per core oversubscribes the CPU; bench/bench_ner.py measured a single bert-base message at
+    ~1,030 ms with 2 threads against ~170 ms with 1 under the same background load.
+    """
+    value = os.environ.get("DLPBOT_NER_THREADS", "").strip()
+    if not value:
+        return
+    try:
+        threads = int(value)
+    except ValueError:
+        log.warning("DLPBOT_NER_THREADS=%r is not a number; ignored", value)
+        return
+    if threads > 0:
+        import torch
+
+        torch.set_num_threads(threads)
 
 
 def _check_labels(id2label: dict[Any, str]) -> None:
