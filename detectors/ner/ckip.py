@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from detectors.config import NerConfig
+from detectors.keywords import IMPORT_LOCK
 from detectors.ner.errors import HOW_TO_INSTALL, HOW_TO_PROVIDE_MODEL, NerUnavailable
 from detectors.ner.types import NerEntity
 from detectors.ner.windows import Window, batched, plan_windows
@@ -115,7 +116,11 @@ class CkipBackend:
             if self._chunker is not None:
                 return
             started = time.monotonic()
-            _apply_thread_limit()
+            # The keyword matcher briefly hides torch from thinc while importing spaCy; taking
+            # the same lock here means the real torch import never runs inside that window.
+            with IMPORT_LOCK:
+                _apply_thread_limit()
+                import torch  # noqa: F401 (imported under the lock on purpose)
             try:
                 from ckip_transformers.nlp import CkipNerChunker
 
