@@ -52,3 +52,13 @@ def test_it_chat_news_announcements_and_training_are_not_raids(
 def test_raid_plan_is_deleted(scanner: Scanner) -> None:
     result = scanner.scan("明天早上6點搜索嫌犯住處，警力5點在分局集合")
     assert result.action.label == "delete"
+
+
+def test_citizen_petition_asking_for_an_inspection_is_not_a_raid_plan() -> None:
+    from detectors import Scanner
+
+    scanner = Scanner()
+    petition = "陳情事項：工廠夜間排放廢氣，懇請貴局於明天派員稽查。陳情日期：113年10月5日"
+    assert "raid" not in scanner.scan(petition).categories
+    plan = "明天早上6點派員稽查該工廠，分兩組進場"
+    assert "raid" in scanner.scan(plan).categories

@@ -78,6 +78,8 @@ class RaidRule:
                 continue
             if kinds == ["deployment"] and len({h.word for h in how}) < 2:
                 continue  # "臨檢時請攜帶證件": one generic word is an instruction, not a plan
+            if _REQUEST.search(text, max(action.start - 20, 0), action.start):
+                continue  # a citizen's petition asking for an inspection is not a plan
             if past and (not when or _NEWS.search(text)):
                 continue  # news of a past operation ("昨日搜索…已移送", "警方破獲…")
             return [
@@ -101,3 +103,7 @@ _WEAK = frozenset({"專案", "行動", "代號", "operation", "偵辦", "約談"
 _NEWS = re.compile(
     r"破獲|起獲|偵結|起訴|判決|新聞|報導|記者|戰果|宣布|已逮捕|已移送|公告|歡迎民眾|加強稽查"
 )
+# A request for enforcement ("懇請貴局派員稽查", "請求警方臨檢"): the writer asks the agency to
+# act — the text of a petition, not the agency's own non-public plan.
+# Only words a petitioner uses: 敬請/請求 also open inter-agency requests for support.
+_REQUEST = re.compile(r"懇請|陳請|籲請|陳情")
