@@ -3,6 +3,9 @@ message rate.
 
     python bench/bench_bot_latency.py [--rate 50] [--seconds 10] [--leak-ratio 0.2] [--json]
 
+Two processes: the simulator and the load generator in a child, the real bot (the same
+`build_application` as `dlpbot run`) in this one, talking HTTP over 127.0.0.1.
+
 What is measured: messages are injected into one unit group at `--rate` per second (a steady
 clock, not bursts); a fraction `--leak-ratio` of them carry a national ID and a phone number and
 must be deleted. For each leak, latency = time the simulator received the bot's deleteMessage
@@ -20,14 +23,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
+import multiprocessing
 import os
 import platform
 import statistics
 import sys
 import tempfile
 import time
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,66 +72,129 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+def simulator_process(conn: Connection, rate: float, seconds: float, leak_ratio: float) -> None:
+    """Child process: the simulator and the load generator, so the bot under test has its own
+    process (on a 2-core server Telegram is not on the bot's CPU either). Queue times and the
+    deleteMessage arrival times are both taken here, on one clock."""
+    asyncio.run(_simulate(conn, rate, seconds, leak_ratio))
+
+
+async def _simulate(conn: Connection, rate: float, seconds: float, leak_ratio: float) -> None:
+    from bot.simulator import Simulator
+
+    sim = Simulator()
+    await sim.start()
+    officer = sim.add_user("督察", last_name="陳", started_bot=True)
+    ethics = sim.create_chat("政風室通報群", creator=officer)
+    users = [sim.add_user(f"同仁{i}", last_name="測", started_bot=True) for i in range(10)]
+    group = sim.create_chat("中正一分局偵查隊", members=users)
+    conn.send(
+        {"url": sim.url, "token": sim.token, "ethics": ethics.id, "officer": officer.id}
+    )
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, conn.recv)  # the bot is polling (the server keeps serving)
+    total = int(rate * seconds)
+    every = max(1, round(1 / leak_ratio)) if leak_ratio > 0 else 0
+    queued: dict[int, float] = {}
+    start = loop.time()
+    for n in range(total):
+        # A steady clock: message n is due at start + n/rate, whatever happened before.
+        delay = start + n / rate - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        is_leak = bool(every) and n % every == 0
+        text = leak_text(n + 1) if is_leak else BENIGN[n % len(BENIGN)]
+        queued_at = time.time()
+        msg = sim.inject_message(group, users[n % len(users)], text)
+        if is_leak:
+            queued[msg.message_id] = queued_at
+    sent_for = loop.time() - start
+
+    def deletes() -> list:
+        return [c for c in sim.calls("deleteMessage") if c.ok]
+
+    with contextlib.suppress(TimeoutError):
+        await sim.wait_for(lambda: len(deletes()) >= len(queued), timeout=120)
+    latencies = []
+    for call in deletes():
+        message_id = int(call.params.get("message_id", 0))
+        if str(call.params.get("chat_id")) == str(group.id) and message_id in queued:
+            latencies.append((call.time - queued.pop(message_id)) * 1000)
+    conn.send(
+        {
+            "messages": total,
+            "rate_achieved_msg_s": round(total / sent_for, 1),
+            "latencies": latencies,
+            "not_deleted": len(queued),
+            "bot_requests": len(sim.calls()),
+        }
+    )
+    await loop.run_in_executor(None, conn.recv)  # keep serving until the bot has stopped
+    await sim.stop()
+
+
 async def measure(
     rate: float, seconds: float, leak_ratio: float, limits: bool = True
 ) -> dict[str, object]:
-    from bot.demo.harness import SimHarness
+    """Parent process: the real bot (`build_application`), polling the child's simulator."""
+    from bot.app import build_application
+    from bot.config import Keys
+    from bot.demo.harness import DEMO_CONTENT_KEY, DEMO_HMAC_KEY, POLL_TIMEOUT, harness_config
+    from bot.receive import ALLOWED_UPDATES
+    from bot.store import Store
     from detectors import Scanner
     from detectors.config import DetectorConfig
 
     scanner = Scanner.from_config(DetectorConfig())
     for text in (*BENIGN, leak_text(0)):  # warm lazy set-up (spaCy, lexicons) before timing
         scanner.scan(text)
+    ctx = multiprocessing.get_context("spawn")
+    parent, child = ctx.Pipe()
+    proc = ctx.Process(target=simulator_process, args=(child, rate, seconds, leak_ratio))
+    proc.start()
+    wall_start = time.time()
+    loop = asyncio.get_running_loop()
+    info = await loop.run_in_executor(None, parent.recv)
+    telegram = {"overall_max_rate": 30.0, "group_max_rate": 20.0, "group_time_period": 60.0}
     with tempfile.TemporaryDirectory(prefix="dlpbot-bench-") as tmp:
-        h = SimHarness(Path(tmp) / "bench.db", scanner)
-        if limits:
-            h.telegram = {"overall_max_rate": 30.0, "group_max_rate": 20.0}
-            h.telegram["group_time_period"] = 60.0
-        group = h.create_group("中正一分局偵查隊")
-        users = [h.add_user(f"同仁{i}", "測") for i in range(10)]
-        for user in users:
-            h.join(group, user)
-        await h.start(check_rights=False)
-        try:
-            total = int(rate * seconds)
-            queued: dict[int, float] = {}  # message_id -> time queued (leaks only)
-            every = max(1, round(1 / leak_ratio)) if leak_ratio > 0 else 0
-            start = time.monotonic()
-            wall_start = time.time()
-            for n in range(total):
-                # A steady clock: message n is due at start + n/rate, whatever happened before.
-                delay = start + n / rate - time.monotonic()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                is_leak = every and n % every == 0
-                text = leak_text(n + 1) if is_leak else BENIGN[n % len(BENIGN)]
-                queued_at = time.time()
-                msg = h.send(group, users[n % len(users)], text)
-                if is_leak:
-                    queued[msg.message_id] = queued_at
-            sent_for = time.monotonic() - start
-            await h.wait_for(
-                lambda: len([c for c in h.calls("deleteMessage") if c.ok]) >= len(queued),
-                timeout=120,
+        cfg = harness_config(
+            Path(tmp) / "bench.db",
+            info["ethics"],
+            [info["officer"]],
+            telegram if limits else None,
+        )
+        cfg.telegram.base_url = f"{info['url']}/bot"
+        cfg.telegram.base_file_url = f"{info['url']}/file/bot"
+        keys = Keys(content=DEMO_CONTENT_KEY, hmac=DEMO_HMAC_KEY)
+        store = Store(cfg.store.path, hmac_key=keys.hmac, content_key=keys.content)
+        app = build_application(
+            cfg, info["token"], keys, scanner=scanner, store=store, media=None,
+            check_rights_at_start=False,
+        )
+        async with app:
+            await app.start()
+            assert app.updater is not None
+            await app.updater.start_polling(
+                poll_interval=0.0, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES
             )
-            await h.settle(quiet=0.5, timeout=120)
-            latencies = []
-            for call in h.calls("deleteMessage"):
-                message_id = int(call.params.get("message_id", 0))
-                in_group = str(call.params.get("chat_id")) == str(group.id)
-                if call.ok and in_group and message_id in queued:
-                    latencies.append((call.time - queued.pop(message_id)) * 1000)
-            incidents = len(h.store.incidents()) if h.store else 0
-        finally:
-            await h.stop()
+            parent.send("go")
+            result = await loop.run_in_executor(None, parent.recv)
+            await app.updater.stop()
+            await app.stop()
+        parent.send("stop")
+        incidents = len(store.incidents())
+        store.close()
+    proc.join(timeout=10)
+    latencies: list[float] = result["latencies"]
     return {
         "rate_target_msg_s": rate,
-        "rate_achieved_msg_s": round(total / sent_for, 1),
-        "messages": total,
-        "leaks": len(latencies) + len(queued),
+        "rate_achieved_msg_s": result["rate_achieved_msg_s"],
+        "messages": result["messages"],
+        "leaks": len(latencies) + result["not_deleted"],
         "deleted": len(latencies),
-        "not_deleted": len(queued),
+        "not_deleted": result["not_deleted"],
         "incidents": incidents,
+        "bot_requests": result["bot_requests"],
         "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
         "p90_ms": round(percentile(latencies, 0.90), 1) if latencies else None,
         "p99_ms": round(percentile(latencies, 0.99), 1) if latencies else None,
