@@ -305,7 +305,7 @@ class Actor:
                 sender=self._sender_name(msg),
                 time=display(msg.date or now_taipei()),
                 categories=m.categories(det.result.categories),
-                severity=det.result.severity.label,
+                severity=m.t(f"severity.{det.result.severity.label}"),
                 findings=m.findings(f.masked for f in det.result.findings),
                 action=action_label,
                 link=link or m.t("alert.no_link"),

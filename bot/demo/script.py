@@ -263,7 +263,7 @@ def incident_table(h: SimHarness, msgs: Messages) -> list[str]:
                 r["sender_name"] or "-",
                 KIND.get(r["kind"], r["kind"]),
                 msgs.categories(cats),
-                r["severity"],
+                msgs.t(f"severity.{r['severity']}") if r["severity"] else "-",
                 ACTION_TAKEN.get(r["action_taken"], r["action_taken"]),
                 WARNED_VIA.get(r["warned_via"], r["warned_via"]),
                 STATUS.get(r["status"], r["status"]),
