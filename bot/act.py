@@ -30,7 +30,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.config import AppConfig
-from bot.messages import Messages
+from bot.messages import Messages, display_name
 from bot.store import FindingRecord, Store
 from bot.timeutil import display, iso, now_taipei
 from detectors.types import Action, ScanResult, Severity
@@ -163,11 +163,43 @@ class Actor:
             )
         return incident_id
 
+    async def record_unscanned(self, message: Message, kind: str, media_status: str) -> int:
+        """Record a file the bot could not read: no finding, no warning, visible in review."""
+        chat = message.chat
+        sender = message.from_user
+        sent = message.edit_date if kind == "edit" and message.edit_date else message.date
+        incident_id = self.store.add_incident(
+            {
+                "chat_id": chat.id,
+                "chat_title": chat.title or chat.full_name or "",
+                "message_id": message.message_id,
+                "media_group_id": message.media_group_id,
+                "sender_id": sender.id if sender else None,
+                "sender_name": self._sender_name(message),
+                "sent_at": iso(sent) if sent else None,
+                "kind": kind,
+                "categories": [],
+                "severity": "none",
+                "severity_level": 0,
+                "recommended_action": "none",
+                "policy_mode": self.mode_for(chat.id),
+                "evidence_png": None,
+                "media_status": media_status,
+            },
+            [],
+            content=None,
+        )
+        log.info(
+            "media not scanned: incident %d chat=%d msg=%d status=%s",
+            incident_id, chat.id, message.message_id, media_status,
+        )
+        return incident_id
+
     @staticmethod
     def _sender_name(msg: Message) -> str:
         if msg.sender_chat is not None:
             return msg.sender_chat.title or "anonymous"
-        return msg.from_user.full_name if msg.from_user else ""
+        return display_name(msg.from_user) if msg.from_user else ""
 
     # -- delete --------------------------------------------------------------------------------
 
@@ -258,7 +290,7 @@ class Actor:
         if msg.from_user and msg.sender_chat is None:
             mention = (
                 f'<a href="tg://user?id={msg.from_user.id}">'
-                f"{html.escape(msg.from_user.full_name)}</a>"
+                f"{html.escape(display_name(msg.from_user))}</a>"
             )
         else:
             mention = html.escape(self._sender_name(msg))

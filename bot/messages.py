@@ -63,6 +63,26 @@ class Messages:
         return (specific or ordered or ["personal_data"])[0]
 
     def findings(self, masked: Iterable[str], limit: int = 5) -> str:
-        items = list(dict.fromkeys(m for m in masked if m))
+        # A fully masked rendering ("********": a composite span or a secret) tells the reader
+        # nothing the category line does not; the specific masked values do.
+        items = list(dict.fromkeys(m for m in masked if m and m.strip("*")))
         text = self.t("finding.separator").join(items[:limit])
         return text + ("…" if len(items) > limit else "")
+
+
+def _all_cjk(text: str) -> bool:
+    return bool(text) and all(
+        "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in text
+    )
+
+
+def display_name(user: Any) -> str:
+    """A Telegram user's name as a colleague would write it.
+
+    Telegram joins first and last name Western-style ("志明 王"); a Chinese name whose parts are
+    both CJK is shown surname first without a space ("王志明"). Anything else: PTB's full_name.
+    """
+    first, last = user.first_name or "", user.last_name or ""
+    if _all_cjk(first) and _all_cjk(last):
+        return last + first
+    return str(user.full_name)

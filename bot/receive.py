@@ -112,6 +112,10 @@ def _values(text: str, result: ScanResult) -> list[str]:
     return [text[f.start : f.end] if 0 <= f.start < f.end <= n else "" for f in result.findings]
 
 
+# Media outcomes whose content was read (fully or in part); anything else is "not scanned".
+_READ_STATUSES = frozenset({"scanned", "partial"})
+
+
 async def on_group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Scan a new or edited group message (text, caption, forward, media) and act on it."""
     svc = services(context)
@@ -145,6 +149,12 @@ async def on_group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         log.warning("msg %d in chat %d: scan error %s", message.message_id, message.chat.id,
                     result.error)
     if not result.is_incident:
+        if media_status is not None and media_status not in _READ_STATUSES:
+            # A file the bot could not read (too large, encrypted, corrupt, unknown type, timed
+            # out) is recorded for ethics staff, never silently passed; nobody is warned.
+            await svc.actor.record_unscanned(
+                message=message, kind=kind, media_status=media_status
+            )
         return
     await svc.actor.respond(
         context.application,

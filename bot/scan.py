@@ -13,27 +13,13 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 
 from detectors import Scanner, ScanResult
+from detectors.keywords import skip_spacy_plugin_factories
 
 log = logging.getLogger(__name__)
 
+__all__ = ["ScanService", "skip_spacy_plugin_factories"]
+
 INLINE_MAX_CHARS = 300  # measured: a 300-char message scans in a few ms
-
-
-def skip_spacy_plugin_factories() -> None:
-    """Stop spaCy from importing third-party pipeline factories on the first `spacy.blank()`.
-
-    Why: `Language.__init__` loads every `spacy_factories` entry point of the environment.
-    presidio-analyzer (installed for the benchmark) registers one whose import pulls in
-    transformers and torch: measured 20 s on this machine, spent inside the first scan that hits
-    a keyword lexicon — so the first leak after a start would stay visible for 20 s. The
-    detectors only need the blank tokenizer and PhraseMatcher, never a plugin factory.
-    (Belongs in detectors/keywords.py; kept here until that module does it itself.)
-    """
-    try:
-        from spacy.util import registry
-    except ImportError:  # pragma: no cover - spaCy is a runtime dependency
-        return
-    registry._entry_point_factories.entry_points = False
 
 
 class ScanService:
@@ -47,7 +33,8 @@ class ScanService:
         """Never raises: a detector crash becomes `ScanResult(error=...)` so the update is still
         recorded as processed and the failure is visible in logs (without the text)."""
         try:
-            if len(text) <= INLINE_MAX_CHARS:
+            # Inline only when cheap: with an NER backend a scan may run a neural model.
+            if self.scanner.ner is None and len(text) <= INLINE_MAX_CHARS:
                 return self.scanner.scan(text)
             loop = asyncio.get_running_loop()
             fut = loop.run_in_executor(self._pool, self.scanner.scan, text)

@@ -48,6 +48,20 @@ def import_spacy_matcher() -> tuple[Any, Any, Any]:
     return Vocab, Doc, PhraseMatcher
 
 
+def skip_spacy_plugin_factories() -> None:
+    """Stop spaCy from importing third-party pipeline factories if a `Language` is ever built.
+
+    Why: `Language.__init__` loads every `spacy_factories` entry point of the environment, and
+    presidio-analyzer (installed for the benchmark) registers one whose import pulls in
+    transformers and torch — measured 20 s inside a first scan. The matcher here never builds a
+    `Language`; this guards processes (media workers, tools) that might.
+    """
+    import_spacy_matcher()  # spaCy in, without thinc's ML backends
+    from spacy.util import registry
+
+    registry._entry_point_factories.entry_points = False
+
+
 def _with_normalised(words: Sequence[str]) -> tuple[str, ...]:
     """The words plus their normalised forms: the matcher runs over normalised text, and the
     normaliser turns a few standard characters into variants (秘→祕, 雇→僱) that a lexicon

@@ -101,6 +101,11 @@ async def test_oversized_document_is_refused_before_download_with_a_too_large_ou
         await h.settle(timeout=30)
         assert not h.calls("getFile")  # refused from the declared size, never downloaded
         assert not group.messages[sim_msg.message_id].deleted
+        # Recorded for ethics staff as "not scanned", never silently passed; nobody warned.
+        (incident,) = h.store.incidents()
+        assert incident["media_status"] == "too_large"
+        assert incident["severity"] == "none"
+        assert not h.calls("sendMessage")
         # The same Message the bot received, decoded from the Bot API JSON by PTB.
         message = Message.de_json(h.world.message_json(sim_msg), h.app.bot)
         outcome = await h.media.scan_message(h.app.bot, message)

@@ -30,6 +30,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.messages import display_name
 from bot.review import audit as A
 from bot.review.allowlist import AllowListManager
 from bot.review.charts import render_month_chart
@@ -85,7 +86,7 @@ def _rc(context: ContextTypes.DEFAULT_TYPE) -> ReviewContext:
 
 def _actor(update: Update) -> Actor:
     user = update.effective_user
-    return Actor(user.id, user.full_name) if user else Actor(0, "")
+    return Actor(user.id, display_name(user)) if user else Actor(0, "")
 
 
 def _categories(rc: ReviewContext, raw: str | list[str] | None) -> str:

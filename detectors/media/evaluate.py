@@ -276,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reveal", action="store_true", help="show missed values in clear")
     args = parser.parse_args(argv)
     try:  # spaCy's plugin scan imports torch on the first keyword hit (~20 s); skip it
-        from bot.scan import skip_spacy_plugin_factories
+        from detectors.keywords import skip_spacy_plugin_factories
 
         skip_spacy_plugin_factories()
     except ImportError:
