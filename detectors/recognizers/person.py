@@ -119,6 +119,14 @@ def _alternation(words: tuple[str, ...]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
+def _lower_keep_length(text: str) -> str:
+    """`text.lower()` unless a character (İ) would lower to two: offsets must not move."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(lc if len(lc := c.lower()) == 1 else c for c in text)
+
+
 @lru_cache(maxsize=1)
 def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """(candidate starts, role/label words, titles) compiled once."""
@@ -126,7 +134,8 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     singles = "".join(sorted(lex.surnames | lex.rare_surnames))
     compounds = _alternation(tuple(lex.compound_surnames))
     start = re.compile(f"(?:{compounds})|[{re.escape(singles)}]")
-    cue = re.compile(_alternation(lex.roles + lex.labels), re.IGNORECASE)
+    # Lower-cased words, searched in lower-cased text: IGNORECASE alternations are slow in `re`.
+    cue = re.compile(_alternation(tuple(w.lower() for w in lex.roles + lex.labels)))
     titles = re.compile(_alternation(lex.titles))
     return start, cue, titles
 
@@ -151,7 +160,7 @@ def gating_signals(text: str) -> NameSignals:
     """Whether the text holds a role word or label, an identifier, or a list of names."""
     _, cue, _ = _patterns()
     return NameSignals(
-        role_word=cue.search(text) is not None,
+        role_word=cue.search(text.lower()) is not None,
         identifier=_IDENT_ANY.search(text) is not None,
         list_layout=_LIST_LAYOUT.search(text) is not None,
     )
@@ -237,7 +246,7 @@ class PersonRecognizer:
 
     def _cue_before(self, text: str, pos: int) -> bool:
         """A role word or label ends just before `pos` (only linking words in between)."""
-        left = text[max(0, pos - _ROLE_WINDOW - 6) : pos]
+        left = text[max(0, pos - _ROLE_WINDOW - 6) : pos].lower()
         for m in self._cue.finditer(left):
             if _LINK.fullmatch(left[m.end() :]) and len(left) - m.end() <= _ROLE_WINDOW:
                 return True
@@ -375,7 +384,7 @@ class PersonRecognizer:
                         "name in Latin script before a personal identifier", value=nm.group(0),
                     )
                 )
-        for m in self._cue.finditer(text):
+        for m in self._cue.finditer(_lower_keep_length(text)):
             tail = text[m.end() : m.end() + 40]
             link = re.match(r"[\s:：=,，]*(?:是|為)?[\s:：=]*", tail)
             offset = m.end() + (link.end() if link else 0)
