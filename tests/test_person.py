@@ -151,3 +151,68 @@ def test_a_title_right_before_a_full_name_is_strong_context(recognizer: PersonRe
     assert names(recognizer, "志工張阿花的故事") == ["張阿花"]
     assert names(recognizer, "主任陳列的資料") == []
     assert names(recognizer, "王科長林口的案子") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "恭喜李佳穎通過公務人員高考！",  # 高考 after the label-like 人員
+        "勞動部 1955 專線可以處理移工申訴",  # 申訴 after a role word
+        "各位夥伴：\n1. 時間：04:30 報到\n2. 車輛：偵防車4台",  # list items are field labels
+        "這份簡報：\n- 關鍵基礎設施清冊新增4處",  # 關鍵 is a frequent word, 基 starts 基礎
+        "陳老師下午來上課，記得準備麥克風",
+        "今晚臨檢名單：林森北路3家酒店",  # a street named after a person
+    ],
+)
+def test_dictionary_words_and_street_names_are_not_names_without_real_context(
+    recognizer: PersonRecognizer, text: str
+) -> None:
+    found = names(recognizer, text)
+    assert not [n for n in found if n not in ("李佳穎",)], found
+
+
+def test_married_womens_four_character_names_keep_both_surnames(
+    recognizer: PersonRecognizer,
+) -> None:
+    assert "謝陳秀琴" in names(recognizer, "戶長 謝明哲 Z108948465\n配偶 謝陳秀琴 B226400522")
+    assert "廖林阿桃" in names(recognizer, "姓名,身分證\n廖林阿桃,O217583341")
+    assert "莊黃月英" in names(recognizer, "同住家人莊明德、莊黃月英需要接觸者檢查")
+    # An ordinary three-character name followed by a word is not stretched.
+    assert names(recognizer, "承辦人陳志明明天請假") == ["陳志明"]
+
+
+def test_a_name_before_a_labelled_identifier_has_strong_context(
+    recognizer: PersonRecognizer,
+) -> None:
+    # 氏 is a Vietnamese middle name; the resident certificate label sits between name and number.
+    assert names(recognizer, "外配阮氏蘭 居留證J995414211 要申請歸化") == ["阮氏蘭"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("FYI 這位 client Chang Wei-Ting 的 DOB 是 1991/12/03", "Chang Wei-Ting"),
+        ("Pls double check ID K247987031 for Yang Chun-Hsien", "Yang Chun-Hsien"),
+        ("Name: LIN YU-HSUAN\nPassport No.: 347120958", "LIN YU-HSUAN"),
+        ("持卡人HSU MING CHE，要退回還是銷毀？", "HSU MING CHE"),
+        ("Ciwas·Watan 的戶籍要加註傳統名字", "Ciwas·Watan"),
+        ("部落那位 Lawa Tanah（漢名林大山）身分證", "Lawa Tanah"),
+        ("新式居留證號L867423709，Siti Rahayu，看護工", "Siti Rahayu"),
+        ("Indonesian caregiver Sri Wahyuni, ARC MD56851387", "Sri Wahyuni"),
+        ("對象：NGUYEN VAN HUNG，居留證X878422075", "NGUYEN VAN HUNG"),
+    ],
+)
+def test_latin_script_names_are_found_where_context_or_form_marks_them(
+    recognizer: PersonRecognizer, text: str, expected: str
+) -> None:
+    assert expected in names(recognizer, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Use Wi-Fi to connect", "請改用 Google Meet-Up 連結", "New Taipei City Hall 的 Wi-Fi"],
+)
+def test_hyphenated_english_words_are_not_romanised_names(
+    recognizer: PersonRecognizer, text: str
+) -> None:
+    assert names(recognizer, text) == []

@@ -39,7 +39,15 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff"
 _IS_CJK = re.compile(f"[{_CJK}]")
 # Digits of a phone number or an ID right after a name ("王小明 0912345678", "王小明（A123…").
 _ID_OR_PHONE = r"(?:[A-Z][12ABCD89]\d{8}|0\d[\d\- ]{6,12}\d|\+886)"
-_IDENT_AFTER = re.compile(r"[\s:：,，、(（\[]{0,3}" + _ID_OR_PHONE)
+# An identifier's label may stand between the name and the number ("阮氏蘭 居留證J99…",
+# "王小明 手機：0912…", "Siti 的 ARC W86…").
+_ID_LABEL = (
+    r"(?:(?:的\s*)?(?:身分證|身份證|居留證|統一證號|護照|手機|電話|行動電話|tel|TEL|ARC)"
+    r"(?:字號|號碼|號)?)?"
+)
+_IDENT_AFTER = re.compile(
+    r"[\s:：,，、(（\[]{0,3}" + _ID_LABEL + r"[\s:：]{0,2}" + _ID_OR_PHONE
+)
 _IDENT_ANY = re.compile(
     r"(?<![A-Za-z0-9])(?:[A-Z][12ABCD89]\d{8}|09\d{2}[\- ]?\d{3}[\- ]?\d{3})(?!\d)"
 )
@@ -52,9 +60,31 @@ _LIST_LAYOUT = re.compile(
     r"|[" + _CJK + r"]{2,4}、[" + _CJK + r"]{2,4}、"
 )
 # A Latin-script name: "John Smith", "Lin, Mei-Hua", "Walis Nokan", "CHEN Ta-wei".
+# Also all capitals as passports and cards print them ("HSU MING CHE", "LIN YU-HSUAN") and
+# Indigenous names with an interpunct ("Ciwas·Watan").
 _LATIN_NAME = re.compile(
     r"(?:[A-Z][a-z]+|[A-Z]{2,}),\s*[A-Z][a-z]+(?:-[A-Za-z][a-z]+)?"
-    r"|(?:[A-Z][a-z]+|[A-Z]{2,})(?:[ \-][A-Z][a-z]+(?:-[a-z]+)?){1,2}"
+    r"|(?:[A-Z][a-z]+|[A-Z]{2,})(?:[ \-][A-Z][a-z]+(?:-[A-Za-z][a-z]+)?){1,2}"
+    r"|[A-Z]{2,}(?: [A-Z]{2,}(?:-[A-Z]{2,})?){1,2}"
+    r"|[A-Z][a-z]+(?:[·・‧•][A-Z][a-z]+){1,2}"
+)
+# Distinctive without context: a romanised Taiwanese surname with a hyphenated given name in
+# either order ("Chang Wei-Ting", "Wei-Ting Chang", "LIN YU-HSUAN"), or a Latin name with an
+# interpunct (Indigenous names: "Ciwas·Watan"). The surname is checked against
+# data/surnames_latin.txt, so "Use Wi-Fi" is not a name.
+_HYPHEN_GIVEN = r"(?:[A-Z][a-z]+-[A-Za-z][a-z]+|[A-Z]{2,}-[A-Z]{2,})"
+_ROMANISED = re.compile(
+    r"(?<![A-Za-z])(?:(?P<s1>[A-Z][a-z]+|[A-Z]{2,}) " + _HYPHEN_GIVEN
+    + r"|" + _HYPHEN_GIVEN + r" (?P<s2>[A-Z][a-z]+|[A-Z]{2,}))(?![A-Za-z\-])"
+    r"|(?<![A-Za-z])[A-Z][a-z]+(?:[·・‧•][A-Z][a-z]+){1,2}(?![A-Za-z])"
+)
+# A Latin name with its Chinese name in brackets: "Lawa Tanah（漢名林大山）".
+_CHINESE_NAME_AFTER = re.compile(
+    r"\s*[（(](?:漢名|中文名|中文姓名|漢名為)?[:：]?\s*[" + _CJK + r"]{2,4}[）)]"
+)
+# An identifier right before the name ("居留證號L867423709，Siti Rahayu").
+_IDENT_BEFORE = re.compile(
+    r"(?:[A-Z][12ABCD89]\d{8}|[A-Z]{2}\d{8}|09\d{2}[\- ]?\d{3}[\- ]?\d{3})[\s,，、:：]{1,3}$"
 )
 _HAS_LATIN = re.compile(r"[A-Za-z]")
 # A table or tab-separated sheet with a name column: its cells are names.
@@ -62,7 +92,8 @@ _NAME_COLUMN = re.compile(r"(?:^|[|｜\t\s])(?:姓名|名字|中文姓名|Name|n
 # A Latin-script name is a person when an identifier of a person follows it closely
 # ("Michael Chen 的 ARC W865710504", "Siti Rahayu 居留證 H908534963").
 _PERSON_ID_AFTER = re.compile(
-    r"\s*(?:'s\s*|的\s*)?(?:居留證|ARC|護照|passport|身分證|統一證號|電話|手機|phone|生日|出生)",
+    r"[\s,，、]*(?:'s\s*|的\s*)?"
+    r"(?:居留證|ARC|護照|passport|身分證|統一證號|電話|手機|phone|tel|生日|出生|DOB|ID\b)",
     re.IGNORECASE,
 )
 # An Indigenous name in Chinese transliteration with an interpunct: 瓦歷斯·諾幹.
@@ -95,6 +126,11 @@ class NameLexicons:
     titles: tuple[str, ...]
     roles: tuple[str, ...]
     labels: tuple[str, ...]
+    # Everyday words that start with a surname character, generated from a word-frequency
+    # dictionary (data/build_person_words.py): a candidate that is one of them needs context.
+    words2: frozenset[str] = frozenset()
+    word_prefixes: frozenset[str] = frozenset()
+    words3: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=1)
@@ -112,6 +148,9 @@ def name_lexicons() -> NameLexicons:
         titles=by_len(_words("person_titles")),
         roles=by_len(_words("person_roles")),
         labels=by_len(_words("person_labels")),
+        words2=frozenset(_words("person_word_2")),
+        word_prefixes=frozenset(_words("person_word_prefix")),
+        words3=frozenset(_words("person_word_3")),
     )
 
 
@@ -226,6 +265,25 @@ def _title_at(text: str, pos: int) -> str | None:
     return m.group(0) if m else None
 
 
+@lru_cache(maxsize=1)
+def _latin_surnames() -> frozenset[str]:
+    return frozenset(w.lower() for w in load_lexicon("surnames_latin"))
+
+
+def is_everyday_word(span: str) -> bool:
+    """Whether a name-shaped span is an everyday word (時間, 高考, 麥克風, 關鍵基…)."""
+    lex = name_lexicons()
+    if len(span) == 2:
+        return span in lex.words2
+    if len(span) == 3:
+        return span in lex.words3 or span[:2] in lex.word_prefixes
+    return False
+
+
+# A street name, not a person: 林森北路, 中正路, 仁愛街 — unless the 路 starts a word (路過).
+_ROAD_AFTER = re.compile(r"(?:路|街|大道)(?!過|上|邊|人|旁|程|線|況|途|費)")
+
+
 # -- the recognizer ------------------------------------------------------------------------
 
 
@@ -336,6 +394,9 @@ class PersonRecognizer:
             and text[pos - 2 : pos - 1] in (lex.surnames | lex.rare_surnames)
         ):
             return None  # the 任 of 楊主任 is the title's tail, not a new surname
+        # Context that names a person outright (a role word or label, a title before the name)
+        # outweighs the everyday-word check; a list marker alone does not (1. 時間：…).
+        named = self._cue_before(text, pos) or self._title_before(text, pos)
         for given_len in (2, 1):
             end = after + given_len
             given = text[after:end]
@@ -343,12 +404,25 @@ class PersonRecognizer:
                 continue
             if any(c in lex.stop_chars for c in given) or given in lex.given_stopwords:
                 continue
-            strong = strong_before or self._strong_after(text, end)
+            if _ROAD_AFTER.match(text, end):
+                continue  # 林森北路: a street named after a person is a street
+            strong_after = self._strong_after(text, end)
+            # 高考, 申訴, 時間: a two-character dictionary word is a word even after a label
+            # (公務人員高考); a three-character candidate only yields to a role word or title.
+            if (
+                len(surname) == 1
+                and not strong_after
+                and (given_len == 1 or not named)
+                and is_everyday_word(text[pos:end])
+            ):
+                continue
+            strong = strong_before or strong_after
             usual = all(c in lex.given_chars for c in given)
             bounded_right = self._bounded_right(text, end)
             if given_len == 1 and not bounded_right:
                 continue  # 2-char names only when something clearly ends them
-            if strong and (bounded_right or given_len == 2 or self._strong_after(text, end)):
+            if strong and (bounded_right or given_len == 2 or strong_after):
+                end = self._married_name_end(text, pos, end, strong=True)
                 return Match(
                     PERSON,
                     pos,
@@ -361,6 +435,7 @@ class PersonRecognizer:
             if rare or not usual:
                 continue
             if given_len == 2 or self._bounded_left(text, pos):
+                end = self._married_name_end(text, pos, end, strong=False)
                 return Match(
                     PERSON,
                     pos,
@@ -372,18 +447,45 @@ class PersonRecognizer:
                 )
         return None
 
+    def _married_name_end(self, text: str, pos: int, end: int, strong: bool) -> int:
+        """Extend 謝陳秀 to 謝陳秀琴: a married woman's name puts her husband's surname before
+        her own (謝 + 陳秀琴), four characters. Only when the second character is a common
+        surname, a fourth given-name character follows and the name is clearly ended."""
+        lex = self._lex
+        if end - pos != 3 or text[pos + 1] not in lex.surnames or end >= len(text):
+            return end
+        nxt = text[end]
+        if not _IS_CJK.match(nxt) or nxt in lex.stop_chars:
+            return end
+        if nxt not in lex.given_chars or self._titles.match(text, end):
+            return end
+        if not strong and not self._bounded_right(text, end + 1):
+            return end  # without context only a clearly ended name (…，廖林阿桃，…) is stretched
+        return end + 1
+
     def _latin_names(self, text: str) -> list[Match]:
         """Latin-script or dotted Indigenous names, only right after a role word or label or
         right before a personal identifier."""
         out: list[Match] = []
+
+        def add(nm: re.Match[str], reason: str) -> None:
+            out.append(
+                Match(PERSON, nm.start(), nm.end(), SCORE_STRONG, self.name, reason,
+                      value=nm.group(0))
+            )
+
         for nm in _LATIN_NAME.finditer(text):
             if _PERSON_ID_AFTER.match(text, nm.end()):
-                out.append(
-                    Match(
-                        PERSON, nm.start(), nm.end(), SCORE_STRONG, self.name,
-                        "name in Latin script before a personal identifier", value=nm.group(0),
-                    )
-                )
+                add(nm, "name in Latin script before a personal identifier")
+            elif _IDENT_BEFORE.search(text, max(0, nm.start() - 16), nm.start()):
+                add(nm, "name in Latin script right after a personal identifier")
+            elif _CHINESE_NAME_AFTER.match(text, nm.end()):
+                add(nm, "name in Latin script with its Chinese name")
+        latin_surnames = _latin_surnames()
+        for nm in _ROMANISED.finditer(text):
+            surname = nm.group("s1") or nm.group("s2")
+            if surname is None or surname.lower() in latin_surnames:
+                add(nm, "romanised Taiwanese name (surname with hyphenated given name)")
         for m in self._cue.finditer(_lower_keep_length(text)):
             tail = text[m.end() : m.end() + 40]
             link = re.match(r"[\s:：=,，]*(?:是|為)?[\s:：=]*", tail)
