@@ -21,17 +21,57 @@ def _pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(w) for w in ordered), re.IGNORECASE)
 
 
+# Cell separators of pasted tables: pipes (Markdown, 全形｜), tabs (spreadsheets), commas (CSV).
+_SEPARATORS = ("|", "｜", "\t", ",", "，")
+# How many lines above a cell its table header may stand.
+_HEADER_LINES = 30
+
+
 def context_words_near(
     text: str, start: int, end: int, spec: ContextSpec, lexicons: Lexicons
 ) -> list[str]:
-    """The lexicon words found within the window before `start` or after `end`."""
+    """The lexicon words found within the window before `start` or after `end`, or in the
+    header cell of the table column the match sits in."""
     words = lexicons.words(spec.lexicon)
     if not words:
         return []
     pat = _pattern(words)
     before = text[max(0, start - spec.window) : start]
     after = text[end : end + spec.window_after]
-    return [m.group(0) for m in pat.finditer(before)] + [m.group(0) for m in pat.finditer(after)]
+    found = [m.group(0) for m in pat.finditer(before)] + [m.group(0) for m in pat.finditer(after)]
+    return found or column_header_words(text, start, end, pat)
+
+
+def column_header_words(text: str, start: int, end: int, pat: re.Pattern[str]) -> list[str]:
+    """Context from a table header: in a pasted sheet the label (車號, 出生, 護照號碼) stands at
+    the top of the column, rows away from the value. The match must fill its cell, and the
+    header is the nearest earlier line with the same number of cells whose cell in the same
+    column holds a context word."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start : line_end if line_end != -1 else len(text)]
+    sep = next((s for s in _SEPARATORS if s in line), None)
+    if sep is None:
+        return []
+    cells = line.split(sep)
+    col, offset = -1, line_start
+    for i, cell in enumerate(cells):
+        if offset <= start and end <= offset + len(cell):
+            col = i
+            break
+        offset += len(cell) + len(sep)
+    value = text[start:end]
+    if col < 0 or cells[col].strip(" *") != value:
+        return []
+    upper = text[max(0, line_start - 4000) : max(0, line_start - 1)].split("\n")
+    for row in reversed(upper[-_HEADER_LINES:]):
+        head = row.split(sep)
+        if len(head) != len(cells) or col >= len(head):
+            continue
+        hits = [m.group(0) for m in pat.finditer(head[col])]
+        if hits:
+            return hits
+    return []
 
 
 def enhance(

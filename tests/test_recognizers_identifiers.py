@@ -80,7 +80,6 @@ POSITIVES = [
     ("電話 +886-912-345-678", PHONE, "+886-912-345-678"),
     ("家裡 +886 2 2345 6789", PHONE, "+886 2 2345 6789"),
     ("家裡 (02)2345-6789 分機 123", PHONE, "(02)2345-6789"),
-    ("辦公室 07-123-4567#88", PHONE, "07-123-4567"),
     ("信箱 wang.xm@mail.example.com.tw", EMAIL, "wang.xm@mail.example.com.tw"),
     ("護照號碼 312345678", TW_PASSPORT, "312345678"),
     ("健保卡號 000012345678", TW_NHI_CARD, "000012345678"),
@@ -186,8 +185,29 @@ def test_international_forms_share_the_national_number() -> None:
     assert hotline_digits("+886 2 3356 6500 #123") == "0233566500"
 
 
-def test_extension_stays_outside_the_phone_span(scanner: Scanner) -> None:
-    assert found(scanner, "電話 02-2345-6789 分機 123") == [(PHONE, "02-2345-6789")]
+def test_extension_stays_outside_the_phone_span_of_a_home_line(scanner: Scanner) -> None:
+    assert found(scanner, "他家裡電話 02-2345-6789 分機 123") == [(PHONE, "02-2345-6789")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "承辦人：戶籍課 李怡君，電話 (02)2931-5678 分機 215",
+        "區農會電話 (03)956-1234 分機 201 是推廣股",
+        "辦公室 07-123-4567#88",
+        "總機 02-2720-8889 ext. 3321",
+    ],
+)
+def test_a_landline_with_an_extension_is_an_office_switchboard(
+    scanner: Scanner, text: str
+) -> None:
+    assert PHONE not in {t for t, _ in found(scanner, text)}
+
+
+def test_a_bracket_that_opens_a_remark_is_not_part_of_the_phone(scanner: Scanner) -> None:
+    text = "鍾志明科員（0955-730-218，住高雄市苓雅區四維三路12號）"
+    assert (PHONE, "0955-730-218") in found(scanner, text)
+    assert (PHONE, "（02）2345-6789") in found(scanner, "家裡（02）2345-6789")
 
 
 # -- address specifics --------------------------------------------------------------------------
@@ -317,3 +337,98 @@ def test_dates_of_birth_in_a_roster_with_mobiles_are_reported(scanner: Scanner) 
 def test_recent_date_next_to_a_mobile_is_not_a_birth_date(scanner: Scanner) -> None:
     text = "陳先生 0912-345-678 2025/03/05 來訪"
     assert [kind for kind, _ in found(scanner, text)] == [PHONE]
+
+
+# -- context from table columns, vehicles, record rows ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "車籍查詢結果\n| 車號 | 車主 | 電話 |\n| BFK-6273 | 蔡明宏 | 0932-581-406 |\n"
+            "| MQA-2051 | 許雅婷 | 0978-224-613 |",
+            [(LICENSE_PLATE, "BFK-6273"), (LICENSE_PLATE, "MQA-2051")],
+        ),
+        (
+            "姓名,身分證,出生,電話\n廖文彬,S181291247,1962-04-18,0919-603-552\n"
+            "廖林阿桃,O217583341,1964-09-02,049-2991735",
+            [(BIRTHDATE, "1962-04-18"), (BIRTHDATE, "1964-09-02")],
+        ),
+        ("車號\t廠牌\t車主\nAKK-9021\tMAZDA\t鍾宜蓁", [(LICENSE_PLATE, "AKK-9021")]),
+    ],
+)
+def test_a_table_header_gives_context_to_every_cell_of_its_column(
+    scanner: Scanner, text: str, expected: list[tuple[str, str]]
+) -> None:
+    kinds = {t for t, _ in expected}
+    assert [f for f in found(scanner, text) if f[0] in kinds] == expected
+
+
+def test_a_header_of_another_column_gives_no_context(scanner: Scanner) -> None:
+    text = "| 車號 | 型號 |\n| --- | --- |\n| 無 | ABC-1234 |"
+    assert (LICENSE_PLATE, "ABC-1234") not in found(scanner, text)
+
+
+def test_a_plate_someone_drives_is_a_plate_and_an_agency_car_is_not(scanner: Scanner) -> None:
+    assert (LICENSE_PLATE, "ARK-2097") in found(scanner, "明早拘提陳志明，開ARK-2097黑色賓士")
+    assert (LICENSE_PLATE, "ARK-3321") in found(scanner, "檢舉人周建志開的是ARK-3321")
+    assert found(scanner, "公務車 ARH-0231 這週送保養，要出公差的請改借") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("精神科轉介：蕭家豪，男，民國85年2月9日，思覺失調症", "民國85年2月9日"),
+        ("戶長 謝明哲 Z108948465 51年8月2日", "51年8月2日"),
+        ("家暴相對人王志偉 1979/08/25 前科：傷害", "1979/08/25"),
+        ("跟監對象蘇志偉，1979/08/23，開AMV-3390機車", "1979/08/23"),
+    ],
+)
+def test_a_full_date_right_after_a_name_or_an_id_is_a_birth_date(
+    scanner: Scanner, text: str, value: str
+) -> None:
+    assert (BIRTHDATE, value) in found(scanner, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["王科長 2025/11/20 請假", "陳志明 2024/01/05 到職，請人事室建檔", "會議 1990/01/01 改期"],
+)
+def test_a_recent_date_after_a_name_is_not_a_birth_date(scanner: Scanner, text: str) -> None:
+    assert BIRTHDATE not in {t for t, _ in found(scanner, text)}
+
+
+def test_nhi_card_context_reaches_across_a_name_and_a_date(scanner: Scanner) -> None:
+    text = "補發健保卡：鄭雅芳 1983/11/19 原卡號 0000 3329 7761"
+    assert (TW_NHI_CARD, "0000 3329 7761") in found(scanner, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "請民眾把申請書寄到：嘉義縣太保市祥和一路東段1號 嘉義縣政府社會局 收",
+        "廠商資料：宏昌營造有限公司，統編 24578136，地址 桃園市蘆竹區南崁路一段112號",
+        "我們所搬家了，新地址：臺中市北區永興街301號2樓，下週一開始在新址辦公",
+    ],
+)
+def test_an_organisations_own_address_is_not_personal(scanner: Scanner, text: str) -> None:
+    assert ADDRESS not in {t for t, _ in found(scanner, text)}
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("王小明家住台北市中山路1號", "台北市中山路1號"),
+        ("住台北市中山路1號，他在社會局上班", "台北市中山路1號"),
+        ("電話0937 112 486，住尖石鄉秀巒村3鄰泰平32號", "尖石鄉秀巒村3鄰泰平32號"),
+        (
+            "Address: No. 18, Ln. 52, Sec. 2, Heping E. Rd., Da'an Dist., Taipei City",
+            "No. 18, Ln. 52, Sec. 2, Heping E. Rd., Da'an Dist., Taipei City",
+        ),
+    ],
+)
+def test_home_village_and_english_addresses_are_found(
+    scanner: Scanner, text: str, value: str
+) -> None:
+    assert (ADDRESS, value) in found(scanner, text)

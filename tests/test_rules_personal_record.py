@@ -61,3 +61,17 @@ def test_a_phone_belongs_to_the_nearest_name_not_to_everyone_mentioned(scanner: 
     result = scanner.scan("王小明、李美玲、張志強開會，王小明電話0912-345-678")
     assert "personal_data" in result.categories
     assert result.severity.label == "medium"
+
+
+def test_two_details_of_one_unnamed_person_are_personal_data(scanner: Scanner) -> None:
+    result = scanner.scan("KLM-3302 的車主電話 0917 235 806，請拖吊場通知他來領車")
+    assert "personal_data" in result.categories
+
+
+def test_a_name_with_a_medical_detail_is_personal_data(scanner: Scanner) -> None:
+    result = scanner.scan("魏淑貞，乳癌第二期，化療中，請長照科優先派案")
+    assert "personal_data" in result.categories
+
+
+def test_a_single_detail_without_a_name_is_not_personal_data(scanner: Scanner) -> None:
+    assert "personal_data" not in scanner.scan("請回電 0917-235-806，謝謝").categories

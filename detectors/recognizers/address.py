@@ -51,11 +51,31 @@ _FLOOR = (
     rf"(?:{_SP}(?:(?:地下|B){_SMALL}樓?|{_NUM}(?:樓|F|f))(?:之{_SMALL})?)?"
     rf"(?:{_SP}{_NUM}室)?"
 )
-_STREET = rf"(?:{_ROAD}{_SP}{_LANE}|{_VILLAGE}{_SP}(?:{_ROAD}{_SP})?{_LANE})"
+# A village address may name its hamlet or 部落 instead of a road: 秀巒村3鄰泰平32號.
+_HAMLET = rf"{_NAME_CLASS}{{1,3}}"
+_STREET = rf"(?:{_ROAD}{_SP}{_LANE}|{_VILLAGE}{_SP}(?:{_ROAD}{_SP}|{_HAMLET})?{_LANE})"
 _PATTERN = re.compile(
     rf"(?P<city>{_CITY}{_SP})?"
     rf"(?(city)(?:{_DISTRICT_AFTER_CITY}{_SP})?|(?:{_DISTRICT_ALONE}{_SP})?)"
     rf"{_STREET}{_HOUSE}{_FLOOR}"
+)
+# The English form on resident certificates and foreigners' forms:
+# "4F., No. 18, Ln. 52, Sec. 2, Heping E. Rd., Da'an Dist., Taipei City".
+_EN_WORD = r"[A-Z][A-Za-z'’]{1,15}"
+_EN_PATTERN = re.compile(
+    r"(?<![A-Za-z0-9])(?:(?:[0-9]{1,2}F\.?(?:-[0-9]{1,2})?,? ?))?"
+    r"No\. ?[0-9]{1,5}(?:-[0-9]{1,4})?, ?"
+    r"(?:(?:Aly|Alley|Ln|Lane)\.? ?[0-9]{1,4}, ?){0,2}"
+    r"(?:Sec\.? ?[0-9], ?)?"
+    rf"(?:{_EN_WORD} ){{0,3}}(?:[NSEW]\. )?(?:Rd|Road|St|Street|Blvd|Ave|Avenue)\.?"
+    rf"(?:, ?(?:{_EN_WORD} ){{0,2}}{_EN_WORD} (?:Dist|District|Township|Vil|Village)\.?)?"
+    rf"(?:, ?(?:{_EN_WORD} ){{0,2}}(?:City|County))?"
+)
+# An organisation named right after the address is its own (…1號 嘉義縣政府社會局 收).
+_ORG_AFTER = re.compile(
+    r"[ \t]{0,2}[（(]?[\u4e00-\u9fff]{0,12}?"
+    r"(?:政府|公所|局|處|署|院|事務所|分局|派出所|中心|公司|大學|學校|農會|銀行)"
+    r"(?:[ \t)）]|收|$|[，。,])"
 )
 _CJK_NUM = str.maketrans("零〇一二三四五六七八九台", "00123456789臺")
 _SPACES = re.compile(r"\s+")
@@ -67,8 +87,9 @@ def address_key(value: str) -> str:
 
 
 # A home word near a public-place cue keeps the address: "住在活動中心旁的中山路100號".
-_HOME = re.compile("住|家|戶籍|居")
-_CUE_WINDOW = 14
+# 家 as in 我家/他家/住家, not 大家、國家、搬家、店家、廠家、專家.
+_HOME = re.compile("住|(?<![大國專搬店廠商賣買作公管])家(?![數具電])|戶籍|居")
+_CUE_WINDOW = 24
 
 
 class AddressRecognizer:
@@ -89,13 +110,15 @@ class AddressRecognizer:
 
     def analyze(self, view: TextView) -> list[Match]:
         text = view.text
-        if "號" not in text:
+        if "號" not in text and "No" not in text:
             return []
         out: list[Match] = []
         for m in _PATTERN.finditer(text):
             start, end = m.start(), m.end()
             raw = text[start:end]
             if address_key(raw) in self.public or self._public_place(text, start):
+                continue
+            if _ORG_AFTER.match(text, end) and not _HOME.search(clause_before(text, start, 8)):
                 continue
             full = m.group("city") is not None
             out.append(
@@ -111,6 +134,16 @@ class AddressRecognizer:
                     value=_SPACES.sub("", raw),
                 )
             )
+        if "No" in text:
+            for m in _EN_PATTERN.finditer(text):
+                out.append(
+                    Match(
+                        type=ADDRESS, start=m.start(), end=m.end(), score=0.8,
+                        detector=self.name,
+                        reason="台灣地址英譯格式 (Taiwanese address in English)",
+                        value=m.group(0),
+                    )
+                )
         return out
 
     def _public_place(self, text: str, start: int) -> bool:

@@ -20,6 +20,9 @@ from detectors.recognizers.base import ContextSpec, Match, TextView
 from detectors.types import BIRTHDATE
 
 _TAIPEI = ZoneInfo("Asia/Taipei")
+_CJK_CHAR = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
+# Words that may stand right before a name in a record ("個案王小明", "相對人王志偉").
+_NAME_OPENERS = frozenset("人案主員生犯嫌者長偶女子母父象屬工戶眾")
 _CN = "[〇零一二三四五六七八九十]"
 _NUM = rf"(?:[0-9]{{1,4}}|{_CN}{{1,4}})"
 _S = "[ ]?"
@@ -57,6 +60,10 @@ _BORN_AFTER = re.compile(r"[ ]?[)）]?[ ]?(?:出生|生)(?![效日產活意態�
 # A mobile number on the same line marks a roster row (name, phone, date of birth).
 _ROW_MOBILE = re.compile(r"(?<![0-9])09[0-9]{2}[ \-.]?[0-9]{3}[ \-.]?[0-9]{3}(?![0-9])")
 _ROSTER_AGES = (12, 100)
+# A record row: the date right after a national/resident ID or a name, optionally with the sex
+# between them ("Z108948465 51年8月2日", "蕭家豪，男，民國85年2月9日", "王志偉 1979/08/25").
+_ID_BEFORE = re.compile(r"[A-Z][12ABCD89][0-9]{8}[\s,，、:：]{0,3}$")
+_SEX_BEFORE = re.compile(r"[\s,，、:：(（]{0,3}(?:[男女]性?[\s,，、:：)）]{1,3})?$")
 _ROW_REACH = 60
 # Cheap gate: every pattern above needs 年, digit-separator-digit, a run of six digits, or an
 # English month name; most chat messages with a digit have none of these.
@@ -126,7 +133,9 @@ class BirthdateRecognizer:
                         0.8,
                         "日期後接「生」，出生日期 (date followed by 生: birth date)",
                     )
-                elif self._roster_row(text, start, end, found, today):
+                elif self._roster_row(text, start, end, found, today) or self._after_person(
+                    text, start, found, today
+                ):
                     score, reason = 0.6, "名冊列中的出生日期 (date of birth in a roster row)"
                 else:
                     score, reason = 0.45, "日期格式，疑似出生日期 (date, birth-date candidate)"
@@ -161,6 +170,25 @@ class BirthdateRecognizer:
         line_end = text.find("\n", end, hi)
         line = text[line_start : line_end if line_end >= 0 else hi]
         return _ROW_MOBILE.search(line) is not None
+
+    @staticmethod
+    def _after_person(text: str, start: int, found: date, today: date) -> bool:
+        """A full date of a plausible age right after an ID or a person's name is that
+        person's date of birth: case notes and pasted records put it there."""
+        if not _ROSTER_AGES[0] <= today.year - found.year <= _ROSTER_AGES[1]:
+            return False
+        left = text[max(0, start - 16) : start]
+        if _ID_BEFORE.search(left):
+            return True
+        sex = _SEX_BEFORE.search(left)
+        head = left[: sex.start()] if sex else left
+        from detectors.recognizers.person import looks_like_name
+
+        return any(
+            len(head) >= n and looks_like_name(head[-n:]) and (len(head) == n or not
+            _CJK_CHAR.match(head[-n - 1]) or head[-n - 1] in _NAME_OPENERS)
+            for n in (3, 2, 4)
+        )
 
     @staticmethod
     def _parse(m: re.Match[str], today: date) -> date | None:

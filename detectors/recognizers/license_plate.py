@@ -27,6 +27,12 @@ _SHAPES = (
 )
 _PATTERN = re.compile(rf"(?<![A-Za-z0-9\-])(?:{'|'.join(_SHAPES)})(?![A-Za-z0-9]|-[A-Za-z0-9])")
 _QUICK = re.compile(r"[A-Za-z][ -]?[0-9]|[0-9][ -]?[A-Za-z]")
+# "開ARK-2097黑色賓士", "騎的是 MHT-0519": driving or riding it is vehicle context by itself.
+_DRIVES = re.compile(r"(?:開|騎)(?:的是|著|一台|那台)?\s?$")
+# An agency's own vehicle is not personal data (公務車 ARH-0231 送保養).
+_AGENCY_VEHICLE = re.compile(
+    r"(?:公務車|公務機車|公車|警車|巡邏車|消防車|救護車|偵防車)[^，。\n]{0,3}$"
+)
 
 
 class LicensePlateRecognizer:
@@ -46,16 +52,21 @@ class LicensePlateRecognizer:
         out: list[Match] = []
         for m in _PATTERN.finditer(text):
             raw = m.group(0)
+            before = text[max(0, m.start() - 8) : m.start()]
+            if _AGENCY_VEHICLE.search(before):
+                continue
+            drives = _DRIVES.search(before) is not None
             out.append(
                 Match(
                     type=LICENSE_PLATE,
                     start=m.start(),
                     end=m.end(),
-                    score=0.45,
+                    score=0.6 if drives else 0.45,
                     detector=self.name,
-                    reason="車牌號碼格式 (licence plate format)",
+                    reason="車牌號碼格式 (licence plate format)"
+                    + ("; driven by someone" if drives else ""),
                     value=raw.replace(" ", "").replace("-", "").upper(),
-                    needs_context=True,
+                    needs_context=not drives,
                 )
             )
         return out

@@ -19,7 +19,7 @@ class NhiCardRecognizer:
 
     name = "nhi_card"
     entity_types = (TW_NHI_CARD,)
-    context: ContextSpec | None = ContextSpec(lexicon="nhi_context", window=20)
+    context: ContextSpec | None = ContextSpec(lexicon="nhi_context", window=30)
 
     def __init__(self, config: DetectorConfig, lexicons: Lexicons) -> None:
         self.config = config

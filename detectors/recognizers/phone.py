@@ -44,6 +44,9 @@ _QUICK = re.compile(r"0[2-9]|886")
 _NOT_PUBLIC_PREFIXES = ("0800", "0809", "0801", "0203", "0204", "0205", "0209")
 # Where an extension starts, for stripping it from hotline entries.
 _EXTENSION = re.compile(r"(?:#|分機|轉|ext\.?|x).*$", re.IGNORECASE)
+# An extension right after a landline: a switchboard, i.e. an office line, not a person's.
+_EXTENSION_AFTER = re.compile(r"\s{0,2}(?:#|分機|轉|ext\.?|x)\s{0,2}[0-9]{1,6}", re.IGNORECASE)
+_HOME_CUE = re.compile(r"家裡|住家|家中|自宅|私人|宅電|home", re.IGNORECASE)
 _PRECEDED_BY_SERIAL = ("第", "No.", "NO.", "no.")
 # How far before a number an office or example cue is looked for.
 _CUE_WINDOW = 14
@@ -118,18 +121,27 @@ class PhoneRecognizer:
                 if found is None:
                     continue
                 end, national = found
-                if national in self.public or self._looks_like_serial(text, m.start()):
+                start = m.start()
+                if text[start] == "(" and ")" not in text[start : start + 6]:
+                    start += 1  # "（0955-730-218，…）": a bracket opening a remark, no area code
+                if national in self.public or self._looks_like_serial(text, start):
                     continue
-                if self._announced_as_public(text, m.start(), national):
+                if self._announced_as_public(text, start, national):
                     continue
-                if overlaps_company_number(text, m.start(), end):
+                if (
+                    not national.startswith("09")
+                    and _EXTENSION_AFTER.match(text, end)
+                    and not _HOME_CUE.search(clause_before(text, start, _CUE_WINDOW))
+                ):
+                    continue  # (02)2931-5678 分機 215: a switchboard, unless it is "家裡…"
+                if overlaps_company_number(text, start, end):
                     continue
-                taken.add(m.start(), end)
-                compact = "".join(c for c in text[m.start() : end] if c.isdigit() or c == "+")
+                taken.add(start, end)
+                compact = "".join(c for c in text[start:end] if c.isdigit() or c == "+")
                 out.append(
                     Match(
                         type=PHONE,
-                        start=m.start(),
+                        start=start,
                         end=end,
                         score=0.85,
                         detector=self.name,

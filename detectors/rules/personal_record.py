@@ -9,6 +9,8 @@ stays clean by construction.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from detectors.config import DetectorConfig
 from detectors.lexicon import Lexicons
 from detectors.recognizers.base import Match
@@ -49,9 +51,11 @@ class PersonalRecordRule:
 
     def evaluate(self, data: RuleInput) -> list[Match]:
         persons = [e for e in data.entities if e.type == PERSON]
-        if not persons or is_benign(data):
-            return []
         details = [e for e in data.entities if e.type in CONTACT_DETAILS]
+        if not persons:
+            return self._unnamed(data, details)
+        if is_benign(data):
+            return []
         records = data.hits_of(RECORD_LEXICON)
         text = data.view.text
         out: list[Match] = []
@@ -83,3 +87,21 @@ class PersonalRecordRule:
                     )
                 )
         return out
+
+    def _unnamed(self, data: RuleInput, details: list[Match]) -> list[Match]:
+        """Two different details of one person without a name still single them out: the
+        plate and the owner's phone (KLM-3302 的車主電話 0917…), a mobile and a home address.
+        Office lines and agency addresses never get here (their recognizers drop them)."""
+        if len(details) < 2 or is_benign(data):
+            return []
+        ordered = sorted(details, key=lambda d: d.start)
+        for a, b in pairwise(ordered):
+            if a.type != b.type and b.start - a.end <= DETAIL_WINDOW:
+                text = data.view.text
+                return [
+                    rule_match(
+                        "PERSONAL_RECORD", PERSONAL_DATA, a.start, b.end, 0.75, self.name,
+                        f"{a.type} with {b.type} of one person", value=text[a.start : b.end],
+                    )
+                ]
+        return []
