@@ -109,6 +109,14 @@ class Scanner:
         }
         return [done[i] if i in done else self.scan(t) for i, t in enumerate(texts)]
 
+    def warm_up(self) -> None:
+        """Do the lazy set-up now: the keyword matcher's spaCy objects and, when configured,
+        the NER model. Long-running callers (the bot) call it once at start-up, off the event
+        loop, so the first real message does not pay for it."""
+        self.scan("檢舉人王小明 身分證 A123456789 明天搜索")
+        if self.ner is not None:
+            self.ner.warm_up()
+
     # -- stages -----------------------------------------------------------------------------
 
     def _recognise(self, view: TextView) -> list[Match]:
@@ -169,12 +177,15 @@ class Scanner:
         decision = decide(entities, rule_matches, self.config)
         findings = [self._finding(norm, m) for m in (*entities, *rule_matches)]
         findings.sort(key=lambda f: (f.start, f.end, f.type))
+        reasons = decision.reasons
+        if self.ner is not None and self.ner.unavailable:
+            reasons = [*reasons, "NER backend unavailable: names from the lexicon only"]
         return ScanResult(
             findings=findings,
             categories=decision.categories,
             severity=decision.severity,
             action=decision.action,
-            reasons=decision.reasons,
+            reasons=reasons,
         )
 
     def _finding(self, norm: Any, m: Match) -> Finding:

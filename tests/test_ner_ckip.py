@@ -182,3 +182,65 @@ def test_admin_can_cap_torch_threads_for_the_ner_model(trained_dir, monkeypatch)
         assert torch.get_num_threads() == 1
     finally:
         torch.set_num_threads(before)
+
+
+def _broken_copy(trained_dir, tmp_path):
+    """A model folder copied without usable weights (an interrupted copy)."""
+    import shutil
+
+    broken = tmp_path / "bert-base-chinese-ner"
+    shutil.copytree(trained_dir, broken)
+    for weights in (*broken.glob("*.safetensors"), *broken.glob("*.bin")):
+        weights.write_bytes(b"not a model")
+    return broken
+
+
+def test_a_model_that_fails_to_load_degrades_to_the_lexicon_and_says_so(
+    trained_dir, tmp_path, caplog
+):
+    from detectors import Scanner
+
+    broken = _broken_copy(trained_dir, tmp_path)
+    cfg = DetectorConfig(ner=NerConfig(backend="ckip", model=str(broken)))
+    scanner = Scanner(cfg)
+    with caplog.at_level("ERROR", logger="detectors.ner"):
+        first = scanner.scan("身分證 A123456789 電話 0912345678")
+        second = scanner.scan("檢舉人王小明 電話 0912345678")
+    # Detection still works: the identifier and the whistleblower are reported.
+    assert first.error is None and "personal_data" in first.categories
+    assert "whistleblower" in second.categories
+    assert any("lexicon only" in r for r in first.reasons)
+    # The administrator is told once what is wrong and how to fix it; no message text logged.
+    errors = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert len(errors) == 1 and "ckiplab/bert-base-chinese-ner" in errors[0].getMessage()
+    assert "A123456789" not in caplog.text and "王小明" not in caplog.text
+    # Only the first text needed the model (the second has a confident lexicon name).
+    assert scanner.ner.stats.unavailable == 1
+
+
+def test_a_repaired_model_is_used_after_the_retry_interval(trained_dir, tmp_path, monkeypatch):
+    import shutil
+
+    import detectors.ner as ner_pkg
+
+    folder = _broken_copy(trained_dir, tmp_path)
+    stage = build_backend(NerConfig(backend="ckip", model=str(folder)))
+    stage.warm_up()
+    assert stage.unavailable is not None
+    shutil.rmtree(folder)
+    shutil.copytree(trained_dir, folder)  # the admin copies the folder again
+    monkeypatch.setattr(ner_pkg, "RETRY_SECONDS", 0.0)
+    stage._retry_at = 0.0
+    lex = Lexicons(DetectorConfig())
+    [found] = stage.refine_many([("檢舉人歐陽娜娜說承辦人有收錢", [])], lex, 0.5)
+    assert stage.unavailable is None and found
+
+
+def test_a_mistyped_relative_model_folder_is_not_taken_for_a_hub_id(tmp_path, monkeypatch):
+    (tmp_path / "models").mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    with pytest.raises(NerUnavailable, match="does not exist"):
+        resolve_model("models/bert-base-chinese-ner")
+    with pytest.raises(NerUnavailable, match="does not exist"):
+        resolve_model("./bert-base-chinese-ner")

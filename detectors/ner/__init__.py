@@ -23,7 +23,9 @@ works without the `ner` extra.
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -37,6 +39,11 @@ from detectors.ner.types import NerEntity
 from detectors.recognizers.base import Match
 
 __all__ = ["NerBackend", "NerEntity", "NerStage", "NerStats", "NerUnavailable", "build_backend"]
+
+log = logging.getLogger(__name__)
+# After a failed model load, texts are scanned with the lexicon alone; the load is tried again
+# this often, so a model folder fixed by the administrator is picked up without a restart.
+RETRY_SECONDS = 300.0
 
 
 class NerBackend(Protocol):
@@ -55,6 +62,7 @@ class NerStats:
     gated_in: int = 0  # texts the model actually read
     model_calls: int = 0  # `predict` calls (each batches many windows)
     person_added: int = 0  # NER-only names kept (with context)
+    unavailable: int = 0  # gated texts scanned without the model because it failed to load
 
 
 class NerStage:
@@ -65,6 +73,9 @@ class NerStage:
         self.backend = backend
         self.stats = NerStats()
         self._stats_lock = threading.Lock()
+        # Why the model cannot run right now (None when it can), and when to try again.
+        self.unavailable: str | None = None
+        self._retry_at = 0.0
 
     @property
     def name(self) -> str:
@@ -89,9 +100,17 @@ class NerStage:
         ]
         chosen = [i for i, d in enumerate(decisions) if d.run]
         predicted: dict[int, list[NerEntity]] = {}
-        if chosen:
-            outputs = self.backend.predict([items[i][0] for i in chosen])
-            predicted = dict(zip(chosen, outputs, strict=True))
+        if chosen and self._may_try():
+            try:
+                outputs = self.backend.predict([items[i][0] for i in chosen])
+            except NerUnavailable as exc:
+                self._failed(exc)
+            else:
+                self.unavailable = None
+                predicted = dict(zip(chosen, outputs, strict=True))
+        if chosen and not predicted:
+            with self._stats_lock:
+                self.stats.unavailable += len(chosen)
         results: list[list[Match]] = []
         added = 0
         for i, (text, matches) in enumerate(items):
@@ -107,6 +126,31 @@ class NerStage:
             self.stats.model_calls += 1 if chosen else 0
             self.stats.person_added += added
         return results
+
+
+    def warm_up(self) -> None:
+        """Load the model now (at start-up, in a worker) instead of on the first gated text.
+        A failure is logged and degrades to the lexicon, exactly as in `refine_many`."""
+        load = getattr(self.backend, "load", None)
+        if load is None or not self._may_try():
+            return
+        try:
+            load()
+        except NerUnavailable as exc:
+            self._failed(exc)
+        else:
+            self.unavailable = None
+
+    def _may_try(self) -> bool:
+        return self.unavailable is None or time.monotonic() >= self._retry_at
+
+    def _failed(self, exc: NerUnavailable) -> None:
+        """The model cannot run: say so once per episode (never any text), fall back to the
+        lexicon's names, and try again after `RETRY_SECONDS`."""
+        if self.unavailable is None:
+            log.error("NER backend unavailable, scanning with the name lexicon only: %s", exc)
+        self.unavailable = str(exc)
+        self._retry_at = time.monotonic() + RETRY_SECONDS
 
 
 def build_backend(config: NerConfig) -> NerStage:

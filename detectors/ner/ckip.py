@@ -57,7 +57,7 @@ def resolve_model(model: str) -> str:
                 f"{HOW_TO_PROVIDE_MODEL}"
             )
         return str(path)
-    if not _HF_ID.fullmatch(model):
+    if not _HF_ID.fullmatch(model) or _looks_like_path(model):
         raise NerUnavailable(f"NER model directory {path} does not exist. {HOW_TO_PROVIDE_MODEL}")
     # A Hugging Face id ("ckiplab/bert-base-chinese-ner"): usable if it is in the local cache,
     # or when downloads are allowed. Never contact the hub here.
@@ -74,6 +74,14 @@ def resolve_model(model: str) -> str:
             f"set. {HOW_TO_PROVIDE_MODEL}"
         )
     return model
+
+
+def _looks_like_path(model: str) -> bool:
+    """"models/bert-base-chinese-ner" is a mistyped folder, not a hub id, when its first part
+    is a folder here; "./x", "../x", "~/x" and absolute paths are never hub ids."""
+    if model.startswith((".", "~", "/", "\\")) or (len(model) > 1 and model[1] == ":"):
+        return True
+    return Path(model.split("/", 1)[0]).expanduser().is_dir()
 
 
 def require_installed() -> None:
@@ -125,7 +133,7 @@ class CkipBackend:
                 from ckip_transformers.nlp import CkipNerChunker
 
                 chunker = CkipNerChunker(model_name=self.model_ref, device=self.config.device)
-            except (OSError, ValueError) as exc:
+            except Exception as exc:  # missing or corrupt weights raise many different types
                 raise NerUnavailable(
                     f"cannot load NER model {self.model_ref!r} ({type(exc).__name__}). "
                     f"{HOW_TO_PROVIDE_MODEL}"
