@@ -84,9 +84,32 @@ class Normalized:
         return self.starts[start], self.ends[end - 1]
 
 
+@lru_cache(maxsize=1)
+def _one_to_one_folds() -> tuple[dict[int, str], re.Pattern[str]]:
+    """The folds that keep the length (，→, Ａ→A ０→0 and the odd spaces) as one translate
+    table, and a pattern for the rest (invisible characters, ① → 1 is fine but ㍿ → 株式会社
+    is not): only texts holding one of those need the offset map."""
+    table: dict[int, str] = {}
+    other: list[str] = []
+    for lo, hi in ((0x00A0, 0x00A0), (0x2000, 0x200A), (0x2028, 0x2029), (0x202F, 0x202F),
+                   (0x205F, 0x205F), (0x2460, 0x24FF), (0x3000, 0x3000), (0xFF01, 0xFFEF)):
+        for code in range(lo, hi + 1):
+            folded = unicodedata.normalize("NFKC", chr(code))
+            if len(folded) == 1:
+                table[code] = folded
+            else:
+                other.append(chr(code))
+    other.extend(_INVISIBLE)
+    return table, re.compile("[" + re.escape("".join(other)) + "]")
+
+
 def _fold(text: str) -> tuple[str, tuple[int, ...] | None, tuple[int, ...] | None]:
     """Width-fold and drop invisible characters, recording where each output char came from."""
     if not _NEEDS_FOLD.search(text):
+        return text, None, None
+    _, length_changing = _one_to_one_folds()
+    if not length_changing.search(text):
+        # Every fold here is one character to one: `normalize` does it in its translate pass.
         return text, None, None
     out: list[str] = []
     starts: list[int] = []
@@ -119,8 +142,15 @@ def _cjk_digits_to_ascii(text: str) -> str:
     return _CJK_DIGIT_RUN.sub(lambda m: m.group(0).translate(_CJK_DIGIT_TABLE), text)
 
 
+@lru_cache(maxsize=1)
+def _one_pass_table() -> dict[int, str]:
+    """Width folds, dashes and Simplified→Traditional in one table: all one character to one,
+    and no fold yields a character that another entry would change again."""
+    return {**_s2t_table(), **_one_to_one_folds()[0]}
+
+
 def normalize(text: str) -> Normalized:
     """Return the canonical form recognizers match against, with its offset map."""
     folded, starts, ends = _fold(text)
-    canonical = _cjk_digits_to_ascii(folded.translate(_s2t_table()))
+    canonical = _cjk_digits_to_ascii(folded.translate(_one_pass_table()))
     return Normalized(original=text, text=canonical, starts=starts, ends=ends)
