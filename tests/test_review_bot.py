@@ -409,3 +409,45 @@ async def test_stored_allow_list_is_applied_when_the_bot_starts(
     assert running is not scanner and "0223456789" in running.config.allow_list
     assert not [f for f in running.scan("總機 0223456789").findings if f.type == "PHONE"]
     store.close()
+
+
+async def test_ethics_commands_posted_in_an_ordinary_work_group_are_refused_and_audited(
+    rig: Rig,
+) -> None:
+    """Ethics staff typing review commands into a unit's work group (by habit, or by mistake)
+    must not publish incident lists, details, exports, the audit log or all-chat counts there."""
+    seed(rig.store, month="2026-11", count=24)
+    incident_id, _ = await rig.leak()
+    uploads_before = len(rig.sim.uploaded_files(rig.group))
+    commands = (
+        "/incidents",
+        f"/incident {incident_id}",
+        "/export 2026-11",
+        "/audit",
+        "/stats 2026-11",
+        f"/reveal {incident_id} 查核",
+        f"/allow {incident_id} keyword 搜索",
+    )
+    for command in commands:
+        for user in (rig.staff, rig.alice):
+            reply = await rig.say(rig.group, user, command)
+            # One neutral answer for everyone: it tells nobody who is staff or what exists.
+            assert reply.text == ZH["refused_here"], (command, user.first_name)
+    await rig.sim.settle()
+    assert len(rig.sim.uploaded_files(rig.group)) == uploads_before  # no chart, no export
+    group_text = " ".join(m.text or m.caption or "" for m in rig.sim.sent_messages(rig.group))
+    for leak in ("事件列表", "稽核紀錄", "統計", "A1******89", "臺北市政府"):
+        assert leak not in group_text
+    denied = [e for e in rig.audit(A.DENIED) if e.get("chat_id") == rig.group.id]
+    assert [(e["command"], e["actor"]) for e in denied] == [
+        (c.split()[0].lstrip("/"), u.id) for c in commands for u in (rig.staff, rig.alice)
+    ]
+    assert all(e["where"] == "chat" for e in denied)
+    assert rig.audit(A.LIST) == [] and rig.audit(A.VIEW) == [] and rig.audit(A.EXPORT) == []
+    assert rig.audit(A.STATS) == [] and rig.audit(A.AUDIT_VIEW) == []
+
+    # The ethics chat and the staffer's private chat still work.
+    listed = await rig.say(rig.ethics_chat, rig.staff, "/incidents")
+    assert listed.text.startswith("事件列表（第 1/3 頁，共 25 件）")
+    private = await rig.dm(rig.staff, f"/incident {incident_id}")
+    assert private.text.startswith(f"事件 #{incident_id}")

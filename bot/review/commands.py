@@ -106,19 +106,52 @@ async def _reply(update: Update, text: str, **kw: Any) -> None:
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
 
+def review_place(rc: ReviewContext, update: Update) -> bool:
+    """Where review commands may answer: the configured ethics chat, and a user's private chat
+    with the bot. Never an ordinary work group, whoever asks there."""
+    chat = update.effective_chat
+    if chat is None:
+        return False
+    if chat.type == ChatType.PRIVATE:
+        user = update.effective_user
+        return user is not None and chat.id == user.id
+    return bool(rc.ethics_chat_id) and chat.id == rc.ethics_chat_id
+
+
+async def refuse(
+    update: Update, rc: ReviewContext, command: str, *, where: str, text_key: str
+) -> None:
+    """Audit a refusal (who, which command, in which chat, why) and answer politely.
+
+    `where` is "chat" (right person, wrong place, or anyone in a work group) or "role". The
+    answer in a work group is the same neutral sentence for everyone, so it tells the group
+    neither who is ethics staff nor whether an incident exists."""
+    actor = _actor(update)
+    chat = update.effective_chat
+    rc.service.audit.record(
+        A.DENIED,
+        actor_id=actor.id,
+        actor_name=actor.name,
+        command=command,
+        chat_id=chat.id if chat else None,
+        where=where,
+    )
+    log.info("review: /%s refused for user %d (%s)", command, actor.id, where)
+    await _reply(update, rc.t(text_key))
+
+
 def ethics_only(command: str) -> Callable[[Handler], Handler]:
-    """Refuse politely (zh-TW) and log the refusal for everyone but ethics staff."""
+    """Only in the ethics chat or a private chat, and only for ethics staff; everyone else gets
+    a polite zh-TW refusal, and every refusal is written to the audit log."""
 
     def wrap(func: Handler) -> Handler:
         async def inner(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             rc = _rc(context)
-            actor = _actor(update)
-            if not rc.roles.is_ethics(actor.id):
-                rc.service.audit.record(
-                    A.DENIED, actor_id=actor.id, actor_name=actor.name, command=command
-                )
-                log.info("review: /%s refused for user %d", command, actor.id)
-                await _reply(update, rc.t("refused"))
+            if not review_place(rc, update):
+                await refuse(update, rc, command, where="chat", text_key="refused_here")
+                return
+            if not rc.roles.is_ethics(_actor(update).id):
+                await refuse(update, rc, command, where="role", text_key="refused")
                 return
             try:
                 await func(update, context)
@@ -245,17 +278,23 @@ async def _admin_chats_here(update: Update, context: ContextTypes.DEFAULT_TYPE) 
 
 
 async def cmd_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/stats [YYYY-MM] — chart per unit and category plus trend; admins see their chats only."""
+    """/stats [YYYY-MM] — chart per unit and category plus trend.
+
+    Ethics staff see every chat, in the ethics chat or in private. A chat administrator (by
+    config, or by Telegram inside that group) sees only their own chats: in the group itself
+    that group alone, in private the chats configured for them. Anywhere else — including ethics
+    staff inside a work group they do not administer — the request is refused and audited."""
     rc = _rc(context)
     actor = _actor(update)
+    in_place = review_place(rc, update)
     chat_ids: set[int] | None = None
-    if not rc.roles.is_ethics(actor.id):
+    if not (in_place and rc.roles.is_ethics(actor.id)):
         chat_ids = await _admin_chats_here(update, context)
         if not chat_ids:
-            rc.service.audit.record(
-                A.DENIED, actor_id=actor.id, actor_name=actor.name, command="stats"
-            )
-            await _reply(update, rc.t("refused"))
+            if in_place:
+                await refuse(update, rc, "stats", where="role", text_key="refused")
+            else:
+                await refuse(update, rc, "stats", where="chat", text_key="refused_here")
             return
     args = list(context.args or [])
     try:
@@ -371,9 +410,18 @@ async def on_review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if query is None or query.data is None:
         return
     actor = _actor(update)
-    if not rc.roles.is_ethics(actor.id):
+    # A decision button only counts on the ethics chat's alerts and in private (e.g. under
+    # /incident N): a copy of the alert in a work group must not change or reveal anything.
+    in_place = review_place(rc, update)
+    if not (in_place and rc.roles.is_ethics(actor.id)):
+        chat = update.effective_chat
         rc.service.audit.record(
-            A.DENIED, actor_id=actor.id, actor_name=actor.name, command="button"
+            A.DENIED,
+            actor_id=actor.id,
+            actor_name=actor.name,
+            command="button",
+            chat_id=chat.id if chat else None,
+            where="role" if in_place else "chat",
         )
         await query.answer(rc.t("refused_button"), show_alert=True)
         return

@@ -13,6 +13,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "zh-TW": {
         "refused": "抱歉，這個指令僅限政風人員使用。如需協助，請洽本機關政風室。",
         "refused_other_chat": "抱歉，您只能查看自己管理的群組的統計。",
+        "refused_here": "抱歉，這個指令無法在此使用。",
         "refused_button": "只有政風人員可以處理此事件。",
         "private_only": "為保護個資，此指令只能在與機器人的私訊中使用。",
         "no_incident": "找不到事件 #{id}。",
@@ -77,6 +78,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "refused": "Sorry, this command is limited to ethics staff. Please contact your ethics office.",
         "refused_other_chat": "Sorry, you can only see the counts of the chats you administer.",
+        "refused_here": "Sorry, this command is not available here.",
         "refused_button": "Only ethics staff can handle this incident.",
         "private_only": "To protect personal data this command works only in a private chat.",
         "no_incident": "Incident #{id} not found.",
