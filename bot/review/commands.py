@@ -575,10 +575,26 @@ def _scanner_access(ctx: Any) -> tuple[Callable[[], Any], Callable[[Any], None]]
 
     def set_(scanner: Any) -> None:
         holder.scanner = scanner
-        # The media scanner keeps its own reference (text found in images and documents).
+        # Text found in images and documents is scanned by the media scanner, which keeps its
+        # own scanner — in worker processes, built once per worker. `set_scanner` is the media
+        # module's way to make later files use the new one; without it only a thread executor
+        # (which reads `media.scanner` per file) sees the new allow-list.
         media = getattr(ctx, "media", None)
-        if media is not None and hasattr(media, "scanner"):
+        if media is None:
+            return
+        replace = getattr(media, "set_scanner", None)
+        if callable(replace):
+            replace(scanner)
+            return
+        if hasattr(media, "scanner"):
             media.scanner = scanner
+        settings = getattr(media, "settings", None)
+        started = getattr(media, "_pool", None) is not None  # a pool started later is fine
+        if started and getattr(settings, "executor", "thread") != "thread":
+            log.warning(
+                "review: allow-list applied to text; media worker processes keep their old"
+                " scanner until the bot restarts (MediaScanner.set_scanner missing)"
+            )
 
     return get, set_
 
