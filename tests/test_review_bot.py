@@ -574,3 +574,105 @@ async def test_allow_list_addition_reaches_document_scanning_in_worker_processes
     scanner: Scanner, tmp_path: Path
 ) -> None:
     await _allow_list_reaches_document_scanning(scanner, tmp_path, "process")
+
+
+MEDIA = Path(__file__).parent / "media"
+
+
+@pytest.mark.timeout(240)
+async def test_incident_sends_the_redacted_evidence_image_and_the_appeal_text_only_privately(
+    scanner: Scanner, tmp_path: Path
+) -> None:
+    """A photographed petition: /incident N in the ethics chat shows the masked detail there,
+    while the redacted evidence image and the sender's decrypted appeal reach the asking
+    reviewer's private chat alone (protect_content), each access audited."""
+    from bot.media import MediaScanner
+    from bot.scan import skip_spacy_plugin_factories
+
+    skip_spacy_plugin_factories()
+    media = MediaScanner({"executor": "thread", "timeout_s": 180}, scanner)
+    photo = (MEDIA / "photo_petition_01.jpg").read_bytes()
+    reason = "這張是公開的陳情書範本，上面的號碼是範例"
+    try:
+        async with running_rig(scanner, tmp_path, media=media) as rig:
+            before = len(rig.sim.sent_messages(rig.ethics_chat))
+            rig.sim.inject_photo(rig.group, rig.alice, photo)
+            await rig.sim.wait_for(
+                lambda: len(rig.sim.sent_messages(rig.ethics_chat)) > before, timeout=180
+            )
+            alert = rig.sim.sent_messages(rig.ethics_chat)[before]
+            incident_id = int(alert.callback_data[0].rsplit(":", 1)[1])
+            stored = rig.store.get_incident(incident_id) or {}
+            evidence = stored["evidence_png"]
+            assert evidence and evidence.startswith(b"\x89PNG") and evidence != photo
+            forwarded = len(rig.sim.sent_messages(rig.ethics_chat))
+            ack = await rig.dm(rig.alice, f"/appeal {incident_id} {reason}")
+            assert ack.text == ZH["appeal_recorded"]
+            await rig.sim.wait_for(
+                lambda: len(rig.sim.sent_messages(rig.ethics_chat)) > forwarded, timeout=WAIT
+            )
+
+            staff_dm = rig.sim.private_chat(rig.staff)
+            ethics_before = len(rig.sim.sent_messages(rig.ethics_chat))
+            dm_before = len(rig.sim.sent_messages(staff_dm))
+            detail = await rig.say(rig.ethics_chat, rig.staff, f"/incident {incident_id}")
+            assert detail.text.startswith(f"事件 #{incident_id}")
+            assert "申訴：有（申訴內容另以私訊傳送）" in detail.text
+            assert "證據影像：已遮蔽，另以私訊傳送" in detail.text
+            await rig.sim.wait_for(
+                lambda: len(rig.sim.sent_messages(staff_dm)) >= dm_before + 2, timeout=WAIT
+            )
+            await rig.sim.settle()
+            # Nothing but the masked detail went to the ethics chat.
+            assert len(rig.sim.sent_messages(rig.ethics_chat)) == ethics_before + 1
+            assert reason not in detail.text
+            [photo_call] = [
+                c for c in rig.sim.calls("sendPhoto") if c.params["chat_id"] == str(staff_dm.id)
+            ]
+            assert photo_call.files["photo"].data == evidence  # the redacted copy, as stored
+            assert str(photo_call.params["protect_content"]).lower() == "true"
+            appeal_msg = rig.sim.sent_messages(staff_dm)[-1]
+            assert appeal_msg.text == ZH["appeal_text"].format(id=incident_id, text=reason)
+            [appeal_call] = [
+                c for c in rig.sim.calls("sendMessage") if reason in str(c.params.get("text"))
+                and c.params["chat_id"] == str(staff_dm.id)
+            ]
+            assert str(appeal_call.params["protect_content"]).lower() == "true"
+            [shown] = rig.audit(A.EVIDENCE)
+            assert shown["actor"] == rig.staff.id and shown["target"] == f"incident:{incident_id}"
+            assert shown["bytes"] == len(evidence)
+            [read] = rig.audit(A.APPEAL_VIEW)
+            assert read["actor"] == rig.staff.id and read["target"] == f"incident:{incident_id}"
+            raw_audit = rig.store.db.conn.execute(
+                "SELECT group_concat(detail) FROM audit_log"
+            ).fetchone()[0]
+            assert reason not in raw_audit  # the audit says who read it, not what it says
+
+            # Someone who is not staff gets neither, wherever they ask.
+            refused = await rig.dm(rig.alice, f"/incident {incident_id}")
+            assert refused.text == ZH["refused"]
+            assert len(rig.audit(A.EVIDENCE)) == 1 and len(rig.audit(A.APPEAL_VIEW)) == 1
+    finally:
+        await media.aclose()
+
+
+async def test_incident_in_the_ethics_chat_says_so_when_the_reviewer_cannot_be_dmed(
+    rig: Rig,
+) -> None:
+    incident_id, _ = await rig.leak()
+    forwarded = len(rig.sim.sent_messages(rig.ethics_chat))
+    await rig.dm(rig.alice, f"/appeal {incident_id} 這是範例資料")
+    await rig.sim.wait_for(
+        lambda: len(rig.sim.sent_messages(rig.ethics_chat)) > forwarded, timeout=WAIT
+    )
+    rig.sim.set_started(rig.staff, False)  # the reviewer never opened a chat with the bot
+    before = len(rig.sim.sent_messages(rig.ethics_chat))
+    await rig.say(rig.ethics_chat, rig.staff, f"/incident {incident_id}")
+    await rig.sim.wait_for(
+        lambda: len(rig.sim.sent_messages(rig.ethics_chat)) >= before + 2, timeout=WAIT
+    )
+    await rig.sim.settle()
+    detail, notice = rig.sim.sent_messages(rig.ethics_chat)[before:]
+    assert detail.text.startswith(f"事件 #{incident_id}")
+    assert notice.text == ZH["dm_failed"].format(id=incident_id)
+    assert "這是範例資料" not in detail.text + notice.text  # not posted to the chat instead

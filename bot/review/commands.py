@@ -220,6 +220,11 @@ def detail_text(rc: ReviewContext, incident_id: int, actor: Actor | None) -> str
             for r in d.reviews
         )
         text += "\n" + rc.t("detail_reviews", reviews=reviews)
+    appeal = rc.service.appeal_state(incident_id)
+    if appeal != "none":
+        text += "\n" + rc.t("detail_appeal", state=rc.t(f"appeal.{appeal}"))
+    if rc.service.has_evidence(incident_id):
+        text += "\n" + rc.t("detail_evidence")
     return text
 
 
@@ -231,11 +236,34 @@ def _incident_id(args: list[str], usage: str) -> int:
 
 @ethics_only("incident")
 async def cmd_incident(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/incident N — masked details plus the decision buttons."""
+    """/incident N — masked details plus the decision buttons where it was asked (the ethics
+    chat or private); the redacted evidence image and the decrypted appeal text go to the
+    reviewer's private chat only, with protect_content, each audited before it is released."""
     rc = _rc(context)
+    actor = _actor(update)
     incident_id = _incident_id(list(context.args or []), "usage_incident")
-    text = detail_text(rc, incident_id, _actor(update))
+    text = detail_text(rc, incident_id, actor)
     await _reply(update, text, reply_markup=review_keyboard(incident_id, rc.locale))
+    try:
+        evidence = rc.service.evidence(incident_id, actor)
+        if evidence is not None:
+            await context.bot.send_photo(
+                actor.id,
+                photo=evidence,
+                caption=rc.t("evidence_caption", id=incident_id),
+                protect_content=True,
+            )
+        appeal = rc.service.appeal_text(incident_id, actor)
+        if appeal is not None:
+            await context.bot.send_message(
+                actor.id,
+                rc.t("appeal_text", id=incident_id, text=appeal.strip()),
+                protect_content=True,
+            )
+    except TelegramError as exc:
+        log.warning("review: private evidence/appeal of %d failed: %s", incident_id,
+                    type(exc).__name__)
+        await _reply(update, rc.t("dm_failed", id=incident_id))
 
 
 @ethics_only("reveal")
