@@ -29,7 +29,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from bot.app import build_application  # noqa: E402
 from bot.config import AppConfig, Keys  # noqa: E402
 from bot.review.charts import render_month_chart  # noqa: E402
-from bot.review.console import ConsoleConfig, build_datasette  # noqa: E402
+from bot.review.console import ConsoleConfig, open_console  # noqa: E402
 from bot.review.sample import seed  # noqa: E402
 from bot.review.service import ReviewService  # noqa: E402
 from bot.simulator import SimMessage, Simulator  # noqa: E402
@@ -118,12 +118,12 @@ async def console_screenshot(db: Path) -> None:
     from chromium_cdp import chromium_page
     from datasette_auth_passwords.utils import hash_password
 
-    env: dict[str, Any] = {"DLPBOT_CONSOLE_PASSWORD_HASH": hash_password(PASSWORD)}
-    ds = build_datasette(db, ConsoleConfig(), env)
+    env: dict[str, Any] = {"DLPBOT_CONSOLE_HASH_CHEN": hash_password(PASSWORD)}
+    _, app, audit = open_console(db, ConsoleConfig(accounts=["chen"]), env)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(ds.app(), port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
     task = asyncio.create_task(server.serve())
     while not server.started:
         await asyncio.sleep(0.05)
@@ -131,12 +131,13 @@ async def console_screenshot(db: Path) -> None:
     try:
         async with chromium_page() as page:
             await page.navigate(base + "/-/login")
-            await page.submit_form({"username": "ethics", "password": PASSWORD})
+            await page.submit_form({"username": "chen", "password": PASSWORD})
             await page.navigate(base + "/dlpbot/console_incidents")
             (OUT / "console.png").write_bytes(await page.screenshot(width=1400, height=1100))
     finally:
         server.should_exit = True
         await task
+        audit.close()
 
 
 async def main() -> None:

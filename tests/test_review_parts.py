@@ -78,12 +78,17 @@ def test_dlpbot_console_hash_password_prints_a_verifiable_hash(
     assert verify_password("a long enough password", hashed)
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     assert cli_main(["console", "--hash-password"]) == 2
+    # --user prints a line of the hashes file (`[console] hashes_file`).
+    monkeypatch.setattr("sys.stdin", io.StringIO("chen's long password\n"))
+    assert cli_main(["console", "--hash-password", "--user", "chen"]) == 0
+    name, _, hashed = capsys.readouterr().out.strip().partition(":")
+    assert name == "chen" and verify_password("chen's long password", hashed)
+    assert cli_main(["console", "--hash-password", "--user", "Chen Li"]) == 2
 
 
 def test_dlpbot_console_refuses_to_start_without_a_database_or_password(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.delenv("DLPBOT_CONSOLE_PASSWORD_HASH", raising=False)
     rc = cli_main(["console", "--config", str(tmp_path / "none.toml"), "--db", "missing.db"])
     assert rc == 2 and "database not found" in capsys.readouterr().err
     with pytest.raises(ConsoleError, match="unknown keys"):
