@@ -66,6 +66,19 @@ def test_stats_chart_is_a_png_with_cjk_font_and_falls_back_to_english_without_on
     assert (fallback != png) == has_cjk_font
 
 
+def test_stats_chart_uses_a_cjk_font_installed_after_matplotlib_cached_its_font_list() -> None:
+    """On this project's machines fonts-noto-cjk was installed after matplotlib had written
+    its font cache; the chart must still find the font rather than draw boxes."""
+    from matplotlib import font_manager
+
+    files = [p for p in font_manager.findSystemFonts() if "cjk" in Path(p).name.lower()]
+    if not files:
+        pytest.skip("no CJK font installed (apt fonts-noto-cjk)")
+    assert charts.cjk_font() is not None
+    png = charts.render_month_chart(ROWS, "2026-11", "zh-TW")
+    assert png != charts.render_month_chart(ROWS, "2026-11", "en")  # zh-TW labels drawn
+
+
 def test_dlpbot_console_hash_password_prints_a_verifiable_hash(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -67,8 +67,31 @@ TEXT = {
 }
 
 
+# File names of the candidates, for fonts installed after matplotlib built its font cache.
+_CJK_FILE_HINTS = ("notosanscjk", "notoserifcjk", "sourcehansans", "wqy-zenhei", "uming")
+_rescanned = False
+
+
 def cjk_font() -> str | None:
-    """Name of an installed CJK font family, or None."""
+    """Name of an installed CJK font family, or None.
+
+    Matplotlib lists the system's fonts once, in a cache file (~/.cache/matplotlib), and never
+    looks again: a CJK font installed after that (`apt install fonts-noto-cjk` after the first
+    run) would stay invisible and every chart would fall back to English with boxes for the
+    chat titles. So when no candidate is listed, the system font files are searched once and
+    any CJK ones added."""
+    global _rescanned
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    found = next((c for c in _CJK_CANDIDATES if c in names), None)
+    if found is not None or _rescanned:
+        return found
+    _rescanned = True
+    for path in font_manager.findSystemFonts():
+        if any(hint in path.lower().rsplit("/", 1)[-1] for hint in _CJK_FILE_HINTS):
+            try:
+                font_manager.fontManager.addfont(path)
+            except (OSError, RuntimeError, ValueError):
+                continue
     names = {f.name for f in font_manager.fontManager.ttflist}
     return next((c for c in _CJK_CANDIDATES if c in names), None)
 
