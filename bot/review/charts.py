@@ -128,6 +128,8 @@ def render_month_chart(rows: list[dict[str, Any]], month: str, locale: str = "zh
         ax1.set_title(t["units"])
         ax1.set_xlabel(t["count"])
         if units:
+            # Room on the right so the legend never covers the longest bars.
+            ax1.set_xlim(0, max(bottoms) * 1.3 if max(bottoms) else 1)
             ax1.legend(loc="lower right", fontsize=9)
         days = sorted(per_day)
         ax2.plot([d[8:] for d in days], [per_day[d] for d in days], marker="o")
