@@ -23,6 +23,7 @@ from bot.config import AppConfig, Keys
 from bot.review import audit as A
 from bot.review.commands import BOT_DATA_KEY
 from bot.review.sample import UNITS, seed
+from bot.review.service import Actor
 from bot.review.texts import TEXTS
 from bot.simulator import SimChat, SimMessage, Simulator, SimUser
 from bot.store import Store
@@ -634,8 +635,9 @@ async def test_incident_sends_the_redacted_evidence_image_and_the_appeal_text_on
             appeal_msg = rig.sim.sent_messages(staff_dm)[-1]
             assert appeal_msg.text == ZH["appeal_text"].format(id=incident_id, text=reason)
             [appeal_call] = [
-                c for c in rig.sim.calls("sendMessage") if reason in str(c.params.get("text"))
-                and c.params["chat_id"] == str(staff_dm.id)
+                c
+                for c in rig.sim.calls("sendMessage")
+                if reason in str(c.params.get("text")) and c.params["chat_id"] == str(staff_dm.id)
             ]
             assert str(appeal_call.params["protect_content"]).lower() == "true"
             [shown] = rig.audit(A.EVIDENCE)
@@ -676,3 +678,124 @@ async def test_incident_in_the_ethics_chat_says_so_when_the_reviewer_cannot_be_d
     assert detail.text.startswith(f"事件 #{incident_id}")
     assert notice.text == ZH["dm_failed"].format(id=incident_id)
     assert "這是範例資料" not in detail.text + notice.text  # not posted to the chat instead
+
+
+def _count(rig: Rig, where: str, *args: Any) -> int:
+    """The oracle: how many incidents match, straight from the database."""
+    sql = f"SELECT count(*) FROM incidents WHERE {where}"
+    return int(rig.store.db.conn.execute(sql, args).fetchone()[0])
+
+
+def _listed_ids(text: str) -> list[int]:
+    return [int(line.split()[0][1:]) for line in text.splitlines() if line.startswith("#")]
+
+
+async def _all_pages(rig: Rig, command: str) -> list[int]:
+    """Follow the 「下一頁」 links the bot offers, exactly as a reviewer would."""
+    ids: list[int] = []
+    while True:
+        reply = await rig.dm(rig.staff, command)
+        ids += _listed_ids(reply.text)
+        nxt = [line for line in reply.text.splitlines() if line.startswith("下一頁：")]
+        if not nxt:
+            return ids
+        command = nxt[0].removeprefix("下一頁：")
+
+
+async def test_incidents_filters_combine_and_next_page_links_keep_the_filters(rig: Rig) -> None:
+    seed(rig.store, month="2026-11", count=40)
+    service = rig.app.bot_data[BOT_DATA_KEY].service
+    for incident_id in (3, 7, 11, 15, 19):
+        service.set_status(incident_id, "confirmed", Actor(rig.staff.id, "政風 陳科員"))
+
+    # Date range: only 2026-11-08 … 2026-11-16 (Taipei dates, both ends included).
+    ranged = await _all_pages(rig, "/incidents from=2026-11-08 to=2026-11-16")
+    expected = _count(rig, "substr(sent_at, 1, 10) BETWEEN '2026-11-08' AND '2026-11-16'")
+    assert 10 < expected < 40 and len(ranged) == len(set(ranged)) == expected
+    for incident_id in ranged:
+        day = str(rig.store.get_incident(incident_id)["sent_at"])[:10]  # type: ignore[index]
+        assert "2026-11-08" <= day <= "2026-11-16"
+
+    # Status: exactly the five confirmed ones.
+    confirmed = await rig.dm(rig.staff, "/incidents status=confirmed")
+    assert sorted(_listed_ids(confirmed.text)) == [3, 7, 11, 15, 19]
+    assert all("確認違規" in line for line in confirmed.text.splitlines()[1:])
+
+    # Category + sender + chat together, over several pages: the link keeps every filter.
+    unit = UNITS[0][0]
+    cmd = f"/incidents chat={unit} cat=personal_data"
+    ids = await _all_pages(rig, cmd)
+    where = "chat_id = ? AND EXISTS (SELECT 1 FROM json_each(categories) WHERE value = ?)"
+    assert len(ids) == len(set(ids)) == _count(rig, where, unit, "personal_data")
+    first = await rig.dm(rig.staff, "/incidents cat=personal_data")
+    total = _count(
+        rig, "EXISTS (SELECT 1 FROM json_each(categories) WHERE value = ?)", "personal_data"
+    )
+    assert (
+        f"共 {total} 件" in first.text
+        and "下一頁：/incidents cat=personal_data page=2" in first.text
+    )
+    by_sender = await _all_pages(rig, "/incidents sender=7001 cat=personal_data")
+    assert len(by_sender) == _count(
+        rig,
+        "sender_id = 7001 AND EXISTS (SELECT 1 FROM json_each(categories) WHERE value = ?)",
+        "personal_data",
+    )
+    assert {rig.store.get_incident(i)["sender_id"] for i in by_sender} == {7001}  # type: ignore[index]
+
+    # Paging: 40 incidents are 4 pages of 10, newest first; a page past the end shows the last.
+    pages = [await rig.dm(rig.staff, f"/incidents page={n}") for n in (1, 2, 3, 4)]
+    listed = [i for p in pages for i in _listed_ids(p.text)]
+    assert len(listed) == 40 == len(set(listed))
+    sent = [str(rig.store.get_incident(i)["sent_at"]) for i in listed]  # type: ignore[index]
+    assert sent == sorted(sent, reverse=True)
+    assert "下一頁" not in pages[3].text
+    beyond = await rig.dm(rig.staff, "/incidents page=9")
+    assert beyond.text.startswith("事件列表（第 4/4 頁，共 40 件）")
+
+    nothing = await rig.dm(rig.staff, "/incidents from=2026-10-01 to=2026-10-31")
+    assert nothing.text == ZH["list_empty"]
+    bad_date = await rig.dm(rig.staff, "/incidents from=2026-13-01")
+    assert bad_date.text == ZH["bad_filter"].format(arg="from=2026-13-01")
+    # Every listing was audited with its filter (ids and dates only).
+    assert {"date_from": "2026-11-08", "date_to": "2026-11-16"}.items() <= rig.audit(A.LIST)[
+        0
+    ].items()
+
+
+async def test_stats_for_a_chat_admin_counts_only_their_own_chat_in_private_and_in_the_group(
+    rig: Rig,
+) -> None:
+    seed(rig.store, month="2026-11", count=24)
+    own = _count(rig, "chat_id = ? AND substr(sent_at, 1, 7) = '2026-11'", rig.unit_chat.id)
+    assert 0 < own < 24
+
+    # Bob administers unit_chat by configuration: in private he gets that chat's counts only.
+    in_dm = await rig.dm(rig.bob, "/stats 2026-11")
+    assert (in_dm.caption or "").startswith(f"2026-11 統計：共 {own} 件")
+    in_group = await rig.say(rig.unit_chat, rig.bob, "/stats 2026-11")
+    assert (in_group.caption or "").startswith(f"2026-11 統計：共 {own} 件")
+    # …but not in a group he does not administer.
+    elsewhere = await rig.say(rig.group, rig.bob, "/stats 2026-11")
+    assert elsewhere.text == ZH["refused_here"]
+
+    # A Telegram administrator of a group (not in config) sees that group inside it only.
+    other_id, other_title = UNITS[2]
+    other = rig.sim.create_chat(other_title, chat_id=other_id + 100)  # a fresh id: no seed rows
+    carol = rig.sim.add_user("Carol", started_bot=True)
+    rig.sim.add_member(other, carol, "administrator")
+    own_group = await rig.say(other, carol, "/stats 2026-11")
+    assert (own_group.caption or "").startswith("2026-11 統計：共 0 件")
+    carol_dm = await rig.dm(carol, "/stats 2026-11")
+    assert carol_dm.text == ZH["refused"]  # no configured chats: nothing to show in private
+
+    # Ethics staff see every chat in private, but not inside a work group they do not run.
+    staff_all = await rig.dm(rig.staff, "/stats 2026-11")
+    assert (staff_all.caption or "").startswith("2026-11 統計：共 24 件")
+    staff_in_unit = await rig.say(rig.unit_chat, rig.staff, "/stats 2026-11")
+    assert staff_in_unit.text == ZH["refused_here"]
+
+    stats = [e["chats"] for e in rig.audit(A.STATS)]
+    assert stats == [[rig.unit_chat.id], [rig.unit_chat.id], [other.id], "all"]
+    denied = [(e["actor"], e["where"]) for e in rig.audit(A.DENIED) if e["command"] == "stats"]
+    assert denied == [(rig.bob.id, "chat"), (carol.id, "role"), (rig.staff.id, "chat")]
