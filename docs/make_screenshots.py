@@ -1,6 +1,6 @@
 """Regenerate the README screenshots in docs/screenshots/ from the real code, offline.
 
-    .venv/bin/python docs/make_screenshots.py
+    .venv/bin/python docs/make_screenshots.py [--out DIR]   # default docs/screenshots/
 
 - alert.png: the real bot (bot.app.build_application) runs against the local Telegram
   simulator; a member leaks, the ethics alert arrives, a reviewer presses 確認違規 and the alert
@@ -9,11 +9,14 @@
 - chart.png: `/stats`'s chart (bot.review.charts) for sample incidents.
 - console.png: the Datasette console after logging in, in headless Chromium.
 
-All data are the fictitious sample incidents of bot/review/sample.py.
+All data are the fictitious sample incidents of bot/review/sample.py. Needs Chromium and, for
+faithful glyphs, fonts-noto-cjk and fonts-noto-color-emoji (the alert starts with 🚨).
+tests/test_review_screenshots.py runs this script, so it cannot silently rot.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import html
 import socket
@@ -29,9 +32,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from bot.app import build_application  # noqa: E402
 from bot.config import AppConfig, Keys  # noqa: E402
 from bot.review.charts import render_month_chart  # noqa: E402
-from bot.review.console import ConsoleConfig, build_datasette  # noqa: E402
+from bot.review.console import ConsoleConfig, open_console  # noqa: E402
 from bot.review.sample import seed  # noqa: E402
-from bot.review.service import ReviewService  # noqa: E402
+from bot.review.service import Actor, ReviewService  # noqa: E402
 from bot.simulator import SimMessage, Simulator  # noqa: E402
 from bot.store import Store  # noqa: E402
 
@@ -65,7 +68,7 @@ h2 {{ color:#fff; font-size:18px; margin:0 0 8px; text-shadow:0 1px 2px #0006; }
 </style><body>{body}</body></html>"""
 
 
-async def alert_screenshot(tmp: Path) -> None:
+async def alert_screenshot(tmp: Path, out: Path) -> None:
     from chromium_cdp import chromium_page
 
     async with Simulator() as sim:
@@ -103,27 +106,27 @@ async def alert_screenshot(tmp: Path) -> None:
     async with chromium_page() as page:
         await page.navigate(page_path.as_uri())
         height = int(await page.evaluate("document.body.scrollHeight"))
-        (OUT / "alert.png").write_bytes(await page.screenshot(width=1260, height=height + 10))
+        (out / "alert.png").write_bytes(await page.screenshot(width=1260, height=height + 10))
 
 
-def chart_screenshot(db: Path) -> None:
+def chart_screenshot(db: Path, out: Path) -> None:
     store = Store(db, hmac_key=HMAC, content_key=KEY)
     rows = ReviewService(store).month_rows("2026-11")
-    (OUT / "chart.png").write_bytes(render_month_chart(rows, "2026-11", "zh-TW"))
+    (out / "chart.png").write_bytes(render_month_chart(rows, "2026-11", "zh-TW"))
     store.close()
 
 
-async def console_screenshot(db: Path) -> None:
+async def console_screenshot(db: Path, out: Path) -> None:
     import uvicorn
     from chromium_cdp import chromium_page
     from datasette_auth_passwords.utils import hash_password
 
-    env: dict[str, Any] = {"DLPBOT_CONSOLE_PASSWORD_HASH": hash_password(PASSWORD)}
-    ds = build_datasette(db, ConsoleConfig(), env)
+    env: dict[str, Any] = {"DLPBOT_CONSOLE_HASH_CHEN": hash_password(PASSWORD)}
+    _, app, audit = open_console(db, ConsoleConfig(accounts=["chen"]), env)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(ds.app(), port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
     task = asyncio.create_task(server.serve())
     while not server.started:
         await asyncio.sleep(0.05)
@@ -131,34 +134,35 @@ async def console_screenshot(db: Path) -> None:
     try:
         async with chromium_page() as page:
             await page.navigate(base + "/-/login")
-            await page.submit_form({"username": "ethics", "password": PASSWORD})
+            await page.submit_form({"username": "chen", "password": PASSWORD})
             await page.navigate(base + "/dlpbot/console_incidents")
-            (OUT / "console.png").write_bytes(await page.screenshot(width=1400, height=1100))
+            (out / "console.png").write_bytes(await page.screenshot(width=1400, height=1100))
     finally:
         server.should_exit = True
         await task
+        audit.close()
 
 
-async def main() -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
+async def main(out: Path = OUT) -> None:
+    out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         db = tmp / "dlpbot.db"
         store = Store(db, hmac_key=HMAC, content_key=KEY)
         ids = seed(store, month="2026-11", count=40)
         service = ReviewService(store)
-        from bot.review.service import Actor
-
         for n, incident_id in enumerate(ids[:18]):
             status = ("confirmed", "false_positive", "follow_up")[n % 3]
             service.set_status(incident_id, status, Actor(9001, "陳科員"))
         store.close()
-        chart_screenshot(db)
-        await console_screenshot(db)
-        await alert_screenshot(tmp)
+        chart_screenshot(db, out)
+        await console_screenshot(db, out)
+        await alert_screenshot(tmp, out)
     for name in ("alert.png", "chart.png", "console.png"):
-        print(OUT / name, (OUT / name).stat().st_size, "bytes")
+        print(out / name, (out / name).stat().st_size, "bytes")
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=OUT, help="output directory")
+    asyncio.run(main(parser.parse_args().out))

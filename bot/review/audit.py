@@ -26,6 +26,8 @@ PURGE = "purge"
 DENIED = "denied"
 STATS = "stats"
 AUDIT_VIEW = "audit_view"
+EVIDENCE = "evidence"  # the redacted evidence image of an incident was sent to a reviewer
+APPEAL_VIEW = "appeal_view"  # an appeal's decrypted text was sent to a reviewer
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,8 +67,31 @@ TEXT = {
 }
 
 
+# File names of the candidates, for fonts installed after matplotlib built its font cache.
+_CJK_FILE_HINTS = ("notosanscjk", "notoserifcjk", "sourcehansans", "wqy-zenhei", "uming")
+_rescanned = False
+
+
 def cjk_font() -> str | None:
-    """Name of an installed CJK font family, or None."""
+    """Name of an installed CJK font family, or None.
+
+    Matplotlib lists the system's fonts once, in a cache file (~/.cache/matplotlib), and never
+    looks again: a CJK font installed after that (`apt install fonts-noto-cjk` after the first
+    run) would stay invisible and every chart would fall back to English with boxes for the
+    chat titles. So when no candidate is listed, the system font files are searched once and
+    any CJK ones added."""
+    global _rescanned
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    found = next((c for c in _CJK_CANDIDATES if c in names), None)
+    if found is not None or _rescanned:
+        return found
+    _rescanned = True
+    for path in font_manager.findSystemFonts():
+        if any(hint in path.lower().rsplit("/", 1)[-1] for hint in _CJK_FILE_HINTS):
+            try:
+                font_manager.fontManager.addfont(path)
+            except (OSError, RuntimeError, ValueError):
+                continue
     names = {f.name for f in font_manager.fontManager.ttflist}
     return next((c for c in _CJK_CANDIDATES if c in names), None)
 
@@ -105,6 +128,8 @@ def render_month_chart(rows: list[dict[str, Any]], month: str, locale: str = "zh
         ax1.set_title(t["units"])
         ax1.set_xlabel(t["count"])
         if units:
+            # Room on the right so the legend never covers the longest bars.
+            ax1.set_xlim(0, max(bottoms) * 1.3 if max(bottoms) else 1)
             ax1.legend(loc="lower right", fontsize=9)
         days = sorted(per_day)
         ax2.plot([d[8:] for d in days], [per_day[d] for d in days], marker="o")

@@ -106,19 +106,52 @@ async def _reply(update: Update, text: str, **kw: Any) -> None:
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
 
+def review_place(rc: ReviewContext, update: Update) -> bool:
+    """Where review commands may answer: the configured ethics chat, and a user's private chat
+    with the bot. Never an ordinary work group, whoever asks there."""
+    chat = update.effective_chat
+    if chat is None:
+        return False
+    if chat.type == ChatType.PRIVATE:
+        user = update.effective_user
+        return user is not None and chat.id == user.id
+    return bool(rc.ethics_chat_id) and chat.id == rc.ethics_chat_id
+
+
+async def refuse(
+    update: Update, rc: ReviewContext, command: str, *, where: str, text_key: str
+) -> None:
+    """Audit a refusal (who, which command, in which chat, why) and answer politely.
+
+    `where` is "chat" (right person, wrong place, or anyone in a work group) or "role". The
+    answer in a work group is the same neutral sentence for everyone, so it tells the group
+    neither who is ethics staff nor whether an incident exists."""
+    actor = _actor(update)
+    chat = update.effective_chat
+    rc.service.audit.record(
+        A.DENIED,
+        actor_id=actor.id,
+        actor_name=actor.name,
+        command=command,
+        chat_id=chat.id if chat else None,
+        where=where,
+    )
+    log.info("review: /%s refused for user %d (%s)", command, actor.id, where)
+    await _reply(update, rc.t(text_key))
+
+
 def ethics_only(command: str) -> Callable[[Handler], Handler]:
-    """Refuse politely (zh-TW) and log the refusal for everyone but ethics staff."""
+    """Only in the ethics chat or a private chat, and only for ethics staff; everyone else gets
+    a polite zh-TW refusal, and every refusal is written to the audit log."""
 
     def wrap(func: Handler) -> Handler:
         async def inner(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             rc = _rc(context)
-            actor = _actor(update)
-            if not rc.roles.is_ethics(actor.id):
-                rc.service.audit.record(
-                    A.DENIED, actor_id=actor.id, actor_name=actor.name, command=command
-                )
-                log.info("review: /%s refused for user %d", command, actor.id)
-                await _reply(update, rc.t("refused"))
+            if not review_place(rc, update):
+                await refuse(update, rc, command, where="chat", text_key="refused_here")
+                return
+            if not rc.roles.is_ethics(_actor(update).id):
+                await refuse(update, rc, command, where="role", text_key="refused")
                 return
             try:
                 await func(update, context)
@@ -187,6 +220,11 @@ def detail_text(rc: ReviewContext, incident_id: int, actor: Actor | None) -> str
             for r in d.reviews
         )
         text += "\n" + rc.t("detail_reviews", reviews=reviews)
+    appeal = rc.service.appeal_state(incident_id)
+    if appeal != "none":
+        text += "\n" + rc.t("detail_appeal", state=rc.t(f"appeal.{appeal}"))
+    if rc.service.has_evidence(incident_id):
+        text += "\n" + rc.t("detail_evidence")
     return text
 
 
@@ -198,11 +236,34 @@ def _incident_id(args: list[str], usage: str) -> int:
 
 @ethics_only("incident")
 async def cmd_incident(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/incident N — masked details plus the decision buttons."""
+    """/incident N — masked details plus the decision buttons where it was asked (the ethics
+    chat or private); the redacted evidence image and the decrypted appeal text go to the
+    reviewer's private chat only, with protect_content, each audited before it is released."""
     rc = _rc(context)
+    actor = _actor(update)
     incident_id = _incident_id(list(context.args or []), "usage_incident")
-    text = detail_text(rc, incident_id, _actor(update))
+    text = detail_text(rc, incident_id, actor)
     await _reply(update, text, reply_markup=review_keyboard(incident_id, rc.locale))
+    try:
+        evidence = rc.service.evidence(incident_id, actor)
+        if evidence is not None:
+            await context.bot.send_photo(
+                actor.id,
+                photo=evidence,
+                caption=rc.t("evidence_caption", id=incident_id),
+                protect_content=True,
+            )
+        appeal = rc.service.appeal_text(incident_id, actor)
+        if appeal is not None:
+            await context.bot.send_message(
+                actor.id,
+                rc.t("appeal_text", id=incident_id, text=appeal.strip()),
+                protect_content=True,
+            )
+    except TelegramError as exc:
+        log.warning("review: private evidence/appeal of %d failed: %s", incident_id,
+                    type(exc).__name__)
+        await _reply(update, rc.t("dm_failed", id=incident_id))
 
 
 @ethics_only("reveal")
@@ -245,17 +306,23 @@ async def _admin_chats_here(update: Update, context: ContextTypes.DEFAULT_TYPE) 
 
 
 async def cmd_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/stats [YYYY-MM] — chart per unit and category plus trend; admins see their chats only."""
+    """/stats [YYYY-MM] — chart per unit and category plus trend.
+
+    Ethics staff see every chat, in the ethics chat or in private. A chat administrator (by
+    config, or by Telegram inside that group) sees only their own chats: in the group itself
+    that group alone, in private the chats configured for them. Anywhere else — including ethics
+    staff inside a work group they do not administer — the request is refused and audited."""
     rc = _rc(context)
     actor = _actor(update)
+    in_place = review_place(rc, update)
     chat_ids: set[int] | None = None
-    if not rc.roles.is_ethics(actor.id):
+    if not (in_place and rc.roles.is_ethics(actor.id)):
         chat_ids = await _admin_chats_here(update, context)
         if not chat_ids:
-            rc.service.audit.record(
-                A.DENIED, actor_id=actor.id, actor_name=actor.name, command="stats"
-            )
-            await _reply(update, rc.t("refused"))
+            if in_place:
+                await refuse(update, rc, "stats", where="role", text_key="refused")
+            else:
+                await refuse(update, rc, "stats", where="chat", text_key="refused_here")
             return
     args = list(context.args or [])
     try:
@@ -371,9 +438,18 @@ async def on_review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if query is None or query.data is None:
         return
     actor = _actor(update)
-    if not rc.roles.is_ethics(actor.id):
+    # A decision button only counts on the ethics chat's alerts and in private (e.g. under
+    # /incident N): a copy of the alert in a work group must not change or reveal anything.
+    in_place = review_place(rc, update)
+    if not (in_place and rc.roles.is_ethics(actor.id)):
+        chat = update.effective_chat
         rc.service.audit.record(
-            A.DENIED, actor_id=actor.id, actor_name=actor.name, command="button"
+            A.DENIED,
+            actor_id=actor.id,
+            actor_name=actor.name,
+            command="button",
+            chat_id=chat.id if chat else None,
+            where="role" if in_place else "chat",
         )
         await query.answer(rc.t("refused_button"), show_alert=True)
         return
@@ -527,10 +603,26 @@ def _scanner_access(ctx: Any) -> tuple[Callable[[], Any], Callable[[Any], None]]
 
     def set_(scanner: Any) -> None:
         holder.scanner = scanner
-        # The media scanner keeps its own reference (text found in images and documents).
+        # Text found in images and documents is scanned by the media scanner, which keeps its
+        # own scanner — in worker processes, built once per worker. `set_scanner` is the media
+        # module's way to make later files use the new one; without it only a thread executor
+        # (which reads `media.scanner` per file) sees the new allow-list.
         media = getattr(ctx, "media", None)
-        if media is not None and hasattr(media, "scanner"):
+        if media is None:
+            return
+        replace = getattr(media, "set_scanner", None)
+        if callable(replace):
+            replace(scanner)
+            return
+        if hasattr(media, "scanner"):
             media.scanner = scanner
+        settings = getattr(media, "settings", None)
+        started = getattr(media, "_pool", None) is not None  # a pool started later is fine
+        if started and getattr(settings, "executor", "thread") != "thread":
+            log.warning(
+                "review: allow-list applied to text; media worker processes keep their old"
+                " scanner until the bot restarts (MediaScanner.set_scanner missing)"
+            )
 
     return get, set_
 

@@ -253,6 +253,58 @@ class ReviewService:
         )
         return self.content(incident_id)
 
+    def has_evidence(self, incident_id: int) -> bool:
+        row = self.conn.execute(
+            "SELECT evidence_png IS NOT NULL FROM incidents WHERE id = ?", (incident_id,)
+        ).fetchone()
+        return bool(row and row[0])
+
+    def evidence(self, incident_id: int, actor: Actor) -> bytes | None:
+        """The redacted evidence image (PNG) of an image incident, None when there is none.
+        Audited before it is returned, like `reveal`."""
+        row = self.conn.execute(
+            "SELECT evidence_png FROM incidents WHERE id = ?", (incident_id,)
+        ).fetchone()
+        if row is None:
+            raise ReviewError("no_incident", id=incident_id)
+        if not row[0]:
+            return None
+        data = bytes(row[0])
+        self.audit.record(
+            A.EVIDENCE,
+            actor_id=actor.id,
+            actor_name=actor.name,
+            target=f"incident:{incident_id}",
+            bytes=len(data),
+        )
+        return data
+
+    def appeal_state(self, incident_id: int) -> str:
+        """"none", "stored" (encrypted text kept) or "not_stored" (appealed without a key)."""
+        if not self.has_appeal(incident_id):
+            return "none"
+        row = self.conn.execute(
+            "SELECT appeal_enc FROM incidents WHERE id = ?", (incident_id,)
+        ).fetchone()
+        return "stored" if row and row[0] and self.store.cipher is not None else "not_stored"
+
+    def appeal_text(self, incident_id: int, actor: Actor) -> str | None:
+        """The sender's decrypted appeal reason for one reviewer (it may quote the leaked data,
+        so it is stored encrypted); audited before decrypting. None when none is kept."""
+        if self.appeal_state(incident_id) != "stored":
+            return None
+        blob = self.conn.execute(
+            "SELECT appeal_enc FROM incidents WHERE id = ?", (incident_id,)
+        ).fetchone()[0]
+        self.audit.record(
+            A.APPEAL_VIEW,
+            actor_id=actor.id,
+            actor_name=actor.name,
+            target=f"incident:{incident_id}",
+        )
+        assert self.store.cipher is not None
+        return self.store.cipher.decrypt(blob, aad=f"appeal:{incident_id}")
+
     # -- changing ---------------------------------------------------------------------------
 
     def set_status(

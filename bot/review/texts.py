@@ -13,6 +13,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "zh-TW": {
         "refused": "抱歉，這個指令僅限政風人員使用。如需協助，請洽本機關政風室。",
         "refused_other_chat": "抱歉，您只能查看自己管理的群組的統計。",
+        "refused_here": "抱歉，這個指令無法在此使用。",
         "refused_button": "只有政風人員可以處理此事件。",
         "private_only": "為保護個資，此指令只能在與機器人的私訊中使用。",
         "no_incident": "找不到事件 #{id}。",
@@ -39,6 +40,13 @@ TEXTS: dict[str, dict[str, str]] = {
             "（嚴重度：{severity}）\n處置：{action}\n狀態：{status}\n偵測項目：\n{findings}"
         ),
         "detail_reviews": "審查紀錄：\n{reviews}",
+        "detail_appeal": "申訴：{state}",
+        "appeal.stored": "有（申訴內容另以私訊傳送）",
+        "appeal.not_stored": "有（未設定內容金鑰，未保存申訴內容）",
+        "detail_evidence": "證據影像：已遮蔽，另以私訊傳送",
+        "evidence_caption": "🔒 事件 #{id} 證據影像（敏感處已遮蔽，已記錄調閱，請勿轉傳）",
+        "appeal_text": "🔒 事件 #{id} 的申訴內容（已記錄調閱，請勿轉傳）\n\n{text}",
+        "dm_failed": "無法私訊您事件 #{id} 的證據影像或申訴內容：請先私訊機器人並按「開始」，再使用 /incident {id}。",
         "reveal_header": "🔓 事件 #{id} 原始內容（已記錄調閱：{reason}）\n\n{text}",
         "reveal_sent": "已於私訊提供原始內容，調閱已記錄。",
         "stats_caption": "{month} 統計：共 {total} 件\n{lines}",
@@ -77,6 +85,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "refused": "Sorry, this command is limited to ethics staff. Please contact your ethics office.",
         "refused_other_chat": "Sorry, you can only see the counts of the chats you administer.",
+        "refused_here": "Sorry, this command is not available here.",
         "refused_button": "Only ethics staff can handle this incident.",
         "private_only": "To protect personal data this command works only in a private chat.",
         "no_incident": "Incident #{id} not found.",
@@ -103,6 +112,13 @@ TEXTS: dict[str, dict[str, str]] = {
             " (severity: {severity})\nAction: {action}\nStatus: {status}\nFindings:\n{findings}"
         ),
         "detail_reviews": "Reviews:\n{reviews}",
+        "detail_appeal": "Appeal: {state}",
+        "appeal.stored": "yes (its text follows in a private message)",
+        "appeal.not_stored": "yes (text not kept: no content key)",
+        "detail_evidence": "Evidence image: redacted, sent in a private message",
+        "evidence_caption": "🔒 Incident #{id} evidence (sensitive areas blacked out; access logged; do not forward)",
+        "appeal_text": "🔒 Appeal on incident #{id} (access logged; do not forward)\n\n{text}",
+        "dm_failed": "Could not send you the evidence or appeal of incident #{id} privately: open a private chat with the bot, press Start, then use /incident {id} again.",
         "reveal_header": "🔓 Incident #{id} original (reveal logged: {reason})\n\n{text}",
         "reveal_sent": "Original sent privately; the reveal has been logged.",
         "stats_caption": "{month}: {total} incidents\n{lines}",
