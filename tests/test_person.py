@@ -216,3 +216,12 @@ def test_hyphenated_english_words_are_not_romanised_names(
     recognizer: PersonRecognizer, text: str
 ) -> None:
     assert names(recognizer, text) == []
+
+
+@pytest.mark.parametrize(
+    "text", ["投標的有安達營造、宏碩科技、昱晟資訊", "共收到3份標封：大禹環保、清川工程"]
+)
+def test_company_names_that_look_like_given_names_are_not_people(
+    recognizer: PersonRecognizer, text: str
+) -> None:
+    assert names(recognizer, text) == []

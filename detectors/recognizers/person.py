@@ -280,6 +280,12 @@ def is_everyday_word(span: str) -> bool:
     return False
 
 
+# A company, not a person: 安達營造, 宏碩科技, 昱晟資訊, 大禹環保 — the name of a firm is
+# often two or three characters that look like a given name, followed by its trade.
+_COMPANY_AFTER = re.compile(
+    r"(?:營造|工程|科技|資訊|系統|實業|企業|建設|顧問|環保|環工|數位|電子|電機|機電|開發|物流"
+    r"|貿易|生技|醫材|保全|清潔|印刷|設計|國際|股份|有限公司|公司|事務所|工作室|行號|商行)"
+)
 # A street name, not a person: 林森北路, 中正路, 仁愛街 — unless the 路 starts a word (路過).
 _ROAD_AFTER = re.compile(r"(?:路|街|大道)(?!過|上|邊|人|旁|程|線|況|途|費)")
 
@@ -404,8 +410,8 @@ class PersonRecognizer:
                 continue
             if any(c in lex.stop_chars for c in given) or given in lex.given_stopwords:
                 continue
-            if _ROAD_AFTER.match(text, end):
-                continue  # 林森北路: a street named after a person is a street
+            if _ROAD_AFTER.match(text, end) or _COMPANY_AFTER.match(text, end):
+                continue  # 林森北路, 安達營造: a street or a firm named like a person
             strong_after = self._strong_after(text, end)
             # 高考, 申訴, 時間: a two-character dictionary word is a word even after a label
             # (公務人員高考); a three-character candidate only yields to a role word or title.
