@@ -300,11 +300,12 @@ class WhistleblowerRule:
         if m is None:
             return False
         copula_at = start + m.start()
-        clause_start = start + max(
-            (c.end() for c in _CLAUSE_END.finditer(prefix[: m.start()])), default=0
+        # The description may be a topic before a comma ("發傳單的那位大叔，就是…的人").
+        sentence_start = start + max(
+            (c.end() for c in _SENTENCE_END.finditer(prefix[: m.start()])), default=0
         )
         return any(
-            clause_start <= h.start and h.end <= copula_at
+            sentence_start <= h.start and h.end <= copula_at
             for h in narrowing.window(copula_at - REVERSED_BEFORE, copula_at)
             if copula_at - h.end <= REVERSED_BEFORE
         )
