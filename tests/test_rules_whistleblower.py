@@ -243,3 +243,11 @@ def test_a_long_message_full_of_role_words_is_scanned_quickly(scanner: Scanner) 
     started = time.monotonic()
     scanner.scan(text)
     assert time.monotonic() - started < 5
+
+
+def test_who_raised_a_problem_is_a_complainant_but_a_named_colleague_reporting_is_not(
+    scanner: Scanner,
+) -> None:
+    assert "whistleblower" in scanner.scan("來反映的那位是對面大樓的保全").categories
+    assert "whistleblower" not in scanner.scan("王小明反映系統很慢，請資訊室看一下").categories
+    assert "whistleblower" not in scanner.scan("民眾反映的是路燈不亮").categories
