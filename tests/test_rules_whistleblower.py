@@ -251,3 +251,16 @@ def test_who_raised_a_problem_is_a_complainant_but_a_named_colleague_reporting_i
     assert "whistleblower" in scanner.scan("來反映的那位是對面大樓的保全").categories
     assert "whistleblower" not in scanner.scan("王小明反映系統很慢，請資訊室看一下").categories
     assert "whistleblower" not in scanner.scan("民眾反映的是路燈不亮").categories
+
+
+def test_what_an_informant_does_for_a_living_narrows_them(scanner: Scanner) -> None:
+    assert "whistleblower" in scanner.scan("線民是在車站前賣彩券的，他說明天會再給消息").categories
+    assert "whistleblower" not in scanner.scan("陳情人今天是來開會的").categories
+
+
+def test_calling_a_complaint_hotline_and_writing_a_poison_pen_letter_are_complaints(
+    scanner: Scanner,
+) -> None:
+    assert "whistleblower" in scanner.scan("打1999的那位太太就是住公園旁那棟大樓的主委").categories
+    assert "whistleblower" in scanner.scan("那封黑函應該是會計室的人寄的").categories
+    assert "whistleblower" not in scanner.scan("打1999的民眾很多，話務量爆了").categories

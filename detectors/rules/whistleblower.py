@@ -69,6 +69,7 @@ UNITS = "whistleblower_units"
 KIN = "whistleblower_kin"
 SOURCE = "whistleblower_source"
 ROLE_NOUNS = "whistleblower_role_nouns"
+TRADES = "whistleblower_trades"
 OFFICIAL_VERBS = "whistleblower_official_verbs"
 AGENCIES = "whistleblower_agencies"
 
@@ -105,7 +106,7 @@ _ENGLISH_PHRASE = re.compile(
     re.IGNORECASE,
 )
 # Forwarded complaints that carry their sender: with a name or contact detail they reveal them.
-_FORWARD_ANCHOR = re.compile(r"檢舉|陳情|投訴|申訴|匿名|署名|具名")
+_FORWARD_ANCHOR = re.compile(r"檢舉|陳情|投訴|申訴|匿名|署名|具名|黑函")
 # Public channels, not a forwarded complaint: 檢舉信箱 holds 檢舉信.
 _CHANNELS = ("檢舉信箱", "陳情信箱", "檢舉專線", "陳情專線", "投訴信箱", "申訴信箱")
 # What a forwarded complaint reveals about its sender. A card, bank account or licence plate in
@@ -225,6 +226,12 @@ class WhistleblowerRule:
             re.compile(rf"(?:{units})(?=\s?(?:的|那|裡的|唯一|只有))"),
             re.compile(rf"(?:{compounds}|[{re.escape(singles)}])(?:{kin}){_NAME_END}"),
             _NICKNAME_LATER,
+            # A trade: "賣彩券的", "修腳踏車的那個" (not "做什麼的", not "開會的").
+            re.compile(
+                rf"(?:{_alternation(_words(lexicons, TRADES))})"
+                rf"(?!什麼|甚麼|啥|哪|會|完|好|過|錯|到|掉)[^\s{_CLAUSE}的]{{1,5}}的"
+                rf"(?=[{_CLAUSE}\s]|$|那|人|老闆|阿|先生|小姐|太太)"
+            ),
         )
 
     # -- anchors ---------------------------------------------------------------------------
