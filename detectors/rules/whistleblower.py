@@ -6,14 +6,16 @@ Anchors (what points at a complainant):
 - spoken forms built from a complaint verb (`whistleblower_verbs.txt`) and 的: the identity
   statement "檢舉噪音的（其實就）是…", the role phrase "爆料的人 / 申訴的那位", the answer
   "是誰檢舉的？聽說是…", "檢舉的不是我們，是…", and the passive "被自己的會計檢舉的";
+  complaint channels (`whistleblower_channels.txt`: 1999, 市長信箱) work like a verb;
 - a named person as the subject of a complaint verb ("李志明君來電檢舉", "是吳女士陳情的");
 - the English phrase "the person who reported / complained …".
 
 Around an anchor the rule looks for what identifies the person: a name, a contact detail or an
 identifier, a nickname, a narrowing descriptor (`whistleblower_narrowing.txt`,
-`whistleblower_people.txt`: 同棟鄰居, 夜班組長, 二廚, 住戶 …; units such as 稽徵科的人 and
-surname-plus-kin forms such as 陳姐 by pattern), or the forwarded complaint itself with its
-source (`whistleblower_forward.txt`: 檢舉信, 寄件人 …).
+`whistleblower_people.txt`: 同棟鄰居, 夜班組長, 二廚, 住戶 …; by pattern: units such as
+稽徵科的人, surname-plus-kin forms such as 陳姐, trades such as 賣彩券的, a nickname after 的),
+a description before 是 before the anchor (那位阿伯就是…陳情的人), or the forwarded complaint
+itself with its source (`whistleblower_forward.txt`: 檢舉信, 黑函, 寄件人 …).
 
 Not an incident: procedure talk with nothing that points at a person (檢舉人身分應保密,
 `whistleblower_procedure.txt`), hypothetical or general talk (「如果」檢舉人要求保密,
@@ -239,13 +241,15 @@ class WhistleblowerRule:
     def _anchors(self, data: RuleInput) -> list[KeywordHit]:
         text = data.view.text
         anchors = clean_hits(data, ROLES, self._lexicons.exceptions(ROLES))
-        if data.hits_of(VERBS) or data.hits_of(CHANNELS):
+        verbs = data.hits_of(VERBS)
+        if verbs or data.hits_of(CHANNELS):
             anchors.extend(self._spoken_anchors(text))
             for m in self._passive.finditer(text):
                 anchors.append(KeywordHit(PASSIVE, m.group(0), m.start(), m.end()))
+            anchors.extend(self._named_subjects(data))
+        if any(h.word.isascii() for h in verbs):  # "who reported", "who complained" …
             for m in _ENGLISH_PHRASE.finditer(text):
                 anchors.append(KeywordHit(ENGLISH, m.group(0), m.start(), m.end()))
-            anchors.extend(self._named_subjects(data))
         return anchors
 
     def _spoken_anchors(self, text: str) -> Iterable[KeywordHit]:
