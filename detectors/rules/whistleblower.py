@@ -55,12 +55,12 @@ from detectors.types import (
 # Lexicons matched by the keyword stage (spaCy hits).
 ROLES = "whistleblower_roles"
 NARROWING = "whistleblower_narrowing"
-PEOPLE = "whistleblower_people"
 PROCEDURE = "whistleblower_procedure"
 FORWARD = "whistleblower_forward"
 VERBS = "whistleblower_verbs"
 CHANNELS = "whistleblower_channels"
 # Lexicons compiled into the rule's own patterns (never handed to spaCy).
+PEOPLE = "whistleblower_people"
 HEDGES = "whistleblower_hedges"
 GENERIC = "whistleblower_generic"
 OBJECTS = "whistleblower_objects"
@@ -137,8 +137,31 @@ def _words(lexicons: Lexicons, name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*words, *(normalize(w).text for w in words))))
 
 
+def _lower_keep_length(text: str) -> str:
+    """`text.lower()` unless a character (İ) would lower to two: offsets must not move."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(lc if len(lc := c.lower()) == 1 else c for c in text)
+
+
+def _inside_any(text: str, start: int, end: int, words: Sequence[str]) -> bool:
+    """Whether [start, end) lies inside an occurrence of one of `words` (the configuration's
+    `keyword_exceptions`, as `clean_hits` applies them to spaCy hits)."""
+    for word in words:
+        pos = text.find(word, max(0, end - len(word)))
+        while 0 <= pos <= start:
+            if pos + len(word) >= end:
+                return True
+            pos = text.find(word, pos + 1)
+    return False
+
+
 def _alternation(words: Iterable[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+_ANCHOR_LEXICONS = (ROLES, FORWARD, VERBS, CHANNELS)
 
 
 class _Spans:
@@ -168,8 +191,10 @@ class WhistleblowerRule:
 
     name = "whistleblower"
     category = WHISTLEBLOWER
-    lexicons = (ROLES, NARROWING, PEOPLE, PROCEDURE, FORWARD, VERBS, CHANNELS, BENIGN_LEXICON)
-    anchors = (ROLES, FORWARD, VERBS, CHANNELS)
+    # PEOPLE is not here: it is a long list of common words (先生, 老師, 員工), and only messages
+    # with an anchor need it, so the rule searches it itself (see `_people`).
+    lexicons = (ROLES, NARROWING, PROCEDURE, FORWARD, VERBS, CHANNELS, BENIGN_LEXICON)
+    anchors = _ANCHOR_LEXICONS
 
     def __init__(self, config: DetectorConfig, lexicons: Lexicons) -> None:
         self._lexicons = lexicons
@@ -224,6 +249,13 @@ class WhistleblowerRule:
         singles = "".join(sorted({s for s in surnames if len(s) == 1}))
         compounds = _alternation(_words(lexicons, "surnames_compound"))
         kin = _alternation(_words(lexicons, KIN))
+        people = _words(lexicons, PEOPLE)
+        self._people = re.compile(
+            _alternation(w for w in people if not w.isascii())
+            + rf"|(?<![a-z0-9])(?:{_alternation(w.lower() for w in people if w.isascii())})"
+            r"(?![a-z])"
+        )
+        self._people_exceptions = self._lexicons.exceptions(PEOPLE)
         self._narrow_patterns = (
             re.compile(rf"(?:{units})(?=\s?(?:的|那|裡的|唯一|只有))"),
             re.compile(rf"(?:{compounds}|[{re.escape(singles)}])(?:{kin}){_NAME_END}"),
@@ -285,7 +317,10 @@ class WhistleblowerRule:
     def _narrowing(self, data: RuleInput) -> list[KeywordHit]:
         text = data.view.text
         hits = clean_hits(data, NARROWING, self._lexicons.exceptions(NARROWING))
-        hits += clean_hits(data, PEOPLE, self._lexicons.exceptions(PEOPLE))
+        for m in self._people.finditer(_lower_keep_length(text)):
+            word = text[m.start() : m.end()]
+            if not _inside_any(text, m.start(), m.end(), self._people_exceptions):
+                hits.append(KeywordHit(PEOPLE, word, m.start(), m.end()))
         for pattern in self._narrow_patterns:
             for m in pattern.finditer(text):
                 hits.append(KeywordHit(PATTERN, m.group(0), m.start(), m.end()))
@@ -331,16 +366,18 @@ class WhistleblowerRule:
         return not _SENTENCE_END.search(between) and self._identity.search(between) is not None
 
     def evaluate(self, data: RuleInput) -> list[Match]:
-        if not data.hits:
-            return []  # every anchor (role word, verb, forwarded complaint) is a keyword hit
+        # Every anchor (role word, verb, channel, forwarded complaint) is a keyword hit; most
+        # messages that reach the rules only have hits of other rules' lexicons.
+        if not any(h.lexicon in _ANCHOR_LEXICONS for h in data.hits):
+            return []
         anchors = self._anchors(data)
         forward = _Spans(clean_hits(data, FORWARD, _CHANNELS + self._lexicons.exceptions(FORWARD)))
         if not (anchors or forward) or is_benign(data):
             return []
         text = data.view.text
         ids = _Spans(e for e in data.entities if e.type in IDENTIFYING)
-        narrowing = _Spans(self._narrowing(data))
-        procedure = _Spans(clean_hits(data, PROCEDURE))
+        narrowing: _Spans | None = None  # built on first need: most anchors end before
+        procedure = _Spans(())
         for anchor in anchors:
             if anchor.lexicon == SUBJECT:
                 return [self._match(anchor, 0.85, "a named person as the complaint's subject")]
@@ -352,6 +389,9 @@ class WhistleblowerRule:
                 return [self._match(anchor, 0.9, f"role word with {', '.join(kinds)}")]
             if self._generic_talk(text, anchor):
                 continue
+            if narrowing is None:
+                narrowing = _Spans(self._narrowing(data))
+                procedure = _Spans(clean_hits(data, PROCEDURE))
             if self._described_before(text, anchor, narrowing):
                 return [self._match(anchor, 0.8, "a description identified as the complainant")]
             narrow = [
@@ -373,7 +413,11 @@ class WhistleblowerRule:
             if senders.near(hit, 10, 40):
                 return [self._match(hit, 0.8, "complaint forwarded with the sender's details")]
             tail = text[hit.end : hit.end + 30]
-            if self._source.search(tail) and narrowing.near(hit, 0, 30):
+            if not self._source.search(tail):
+                continue
+            if narrowing is None:
+                narrowing = _Spans(self._narrowing(data))
+            if narrowing.near(hit, 0, 30):
                 return [self._match(hit, 0.75, "complaint forwarded with its source described")]
         return []
 
