@@ -3,6 +3,8 @@ talk, public channels and training material are not."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from detectors import Scanner
@@ -71,3 +73,194 @@ def test_talk_about_a_complainants_case_that_does_not_describe_them_is_not_an_in
 def test_a_nickname_after_the_role_word_identifies_the_informant(scanner: Scanner) -> None:
     assert "whistleblower" in scanner.scan("線人阿明說貨今晚到").categories
     assert "whistleblower" not in scanner.scan("檢舉人阿姨說她會再來電").categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "舉報那輛砂石車的，應該就是路口賣檳榔的那個阿姨",
+        "上禮拜來局裡陳情的，就是那個在菜市場賣魚的老闆",
+        "打去環保局檢舉的那個就是我們樓下開麵店的",
+        "說真的，投訴我們櫃台的是同一個人，住在公所後面那條巷子的住戶",
+    ],
+)
+def test_saying_who_made_a_complaint_with_a_description_is_an_incident(
+    scanner: Scanner, text: str
+) -> None:
+    assert "whistleblower" in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "申訴的那位同仁是人事室的約聘，只有她負責差勤",
+        "那個投訴的阿姨就是隔壁棟的管委會主委",
+        "陳情的民眾是社區管委會的總幹事，上次開會也有來",
+    ],
+)
+def test_a_role_phrase_built_from_a_complaint_verb_counts_like_a_role_word(
+    scanner: Scanner, text: str
+) -> None:
+    assert "whistleblower" in scanner.scan(text).categories
+
+
+def test_answering_who_complained_reveals_the_complainant(scanner: Scanner) -> None:
+    assert "whistleblower" in scanner.scan("是誰去投訴清潔隊的？好像是三樓那戶的太太").categories
+    assert "whistleblower" not in scanner.scan("是誰去投訴清潔隊的？我們也不知道").categories
+
+
+def test_correcting_who_complained_still_names_the_complainant(scanner: Scanner) -> None:
+    assert "whistleblower" in scanner.scan("檢舉的人不是里長，是里長的弟弟").categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "本案係由張美玲女士來電陳情，請依權責辦理",
+        "黃國華先生親自到所檢舉該工地夜間施工",
+        "是許志明打電話來投訴的，他說要找議員",
+        "吳雅雯女士於8月3日以電子郵件陳情，內容涉及社區管委會帳目",
+        "林美秀昨天到分局檢舉她前夫",
+    ],
+)
+def test_a_named_person_who_complained_is_an_incident(scanner: Scanner, text: str) -> None:
+    assert "whistleblower" in scanner.scan(text).categories
+
+
+def test_a_named_complainants_finding_points_at_the_verb_not_the_name(scanner: Scanner) -> None:
+    result = scanner.scan("黃國華先生親自到所檢舉該工地夜間施工")
+    wb = [f for f in result.findings if f.category == "whistleblower"]
+    assert wb and all("黃國華" not in f.masked and "黃國華" not in f.reason for f in wb)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "李怡君負責受理檢舉案件，有問題可以找她",
+        "王科員向民眾說明檢舉流程",
+        "林志強檢舉案已結案，請歸檔",
+        "員警陳志明舉發該車超速，罰單已寄出",
+        "王小明被檢舉上班時間打麻將，政風室正在調查",
+        "張雅婷承辦的陳情案下週要回覆",
+    ],
+)
+def test_staff_who_handle_complaints_and_the_accused_are_not_complainants(
+    scanner: Scanner, text: str
+) -> None:
+    assert "whistleblower" not in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the complainant works at the front desk of the hotel, only two people on that shift",
+        "the person who reported it works in our procurement section, keep it quiet",
+        "FYI 申訴人是我們這組的 intern，拜託不要傳出去",
+    ],
+)
+def test_english_role_words_with_a_description_are_an_incident(scanner: Scanner, text: str) -> None:
+    assert "whistleblower" in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the complainant will be notified within 30 days",
+        "who reported the outage? IT said it was a power issue",
+        "anyone can report to the hotline anonymously",
+    ],
+)
+def test_english_procedure_talk_is_not_an_incident(scanner: Scanner, text: str) -> None:
+    assert "whistleblower" not in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "爆料的人應該是他們局裡人事室的人",
+        "申訴書是誰寫的大家都知道，就是總務組的王姐",
+        "投書給媒體的就是會計室的小芳",
+    ],
+)
+def test_a_unit_a_surname_with_kin_word_or_a_nickname_narrows_the_complainant(
+    scanner: Scanner, text: str
+) -> None:
+    assert "whistleblower" in scanner.scan(text).categories
+
+
+def test_a_description_before_is_then_the_complaint_identifies_the_complainant(
+    scanner: Scanner,
+) -> None:
+    text = "對面機車行那個老闆就是上個月來陳情的人，你們去的時候低調一點"
+    assert "whistleblower" in scanner.scan(text).categories
+
+
+def test_an_identity_statement_is_not_cancelled_by_procedure_words(scanner: Scanner) -> None:
+    text = "檢舉人是誰我不能說，不過她就在那家早餐店打工"
+    assert "whistleblower" in scanner.scan(text).categories
+    assert "whistleblower" not in scanner.scan("請勿向被檢舉人透露檢舉人是誰").categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "若陳情人要求面談，請安排在一樓會客室",
+        "檢舉人如果不願具名，也可以用匿名方式檢舉",
+        "舉報人可以選擇匿名，系統不會記錄來源",
+        "一般來說，檢舉的人大多是附近的住戶，但不能因此去猜",
+        "如果申訴人是員工，要先通知人事室嗎？",
+        "陳情人住址欄位請以星號遮蔽後再上傳",
+    ],
+)
+def test_hypothetical_or_general_talk_about_complainants_is_not_an_incident(
+    scanner: Scanner, text: str
+) -> None:
+    assert "whistleblower" not in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "民眾陳情的是路口號誌太短，請交通隊評估",
+        "他檢舉的是隔壁工廠的噪音問題，已派員處理",
+        "被檢舉的那家餐廳今天已經改善了",
+        "他們投訴的那個司機已經被記過了",
+        "這次陳情的人數比上次多，共有五十幾位",
+    ],
+)
+def test_what_or_who_was_reported_is_not_who_reported_it(scanner: Scanner, text: str) -> None:
+    assert "whistleblower" not in scanner.scan(text).categories
+
+
+def test_a_card_number_pasted_in_a_complaint_letter_is_not_its_sender(scanner: Scanner) -> None:
+    result = scanner.scan("有人把卡號貼在陳情信裡 5682-8890-9310-0253，要遮蔽再歸檔")
+    assert "personal_data" in result.categories
+    assert "whistleblower" not in result.categories
+
+
+def test_a_long_message_full_of_role_words_is_scanned_quickly(scanner: Scanner) -> None:
+    text = "檢舉人說。" * 10_000 + "鄰居" * 10_000
+    started = time.monotonic()
+    scanner.scan(text)
+    assert time.monotonic() - started < 5
+
+
+def test_who_raised_a_problem_is_a_complainant_but_a_named_colleague_reporting_is_not(
+    scanner: Scanner,
+) -> None:
+    assert "whistleblower" in scanner.scan("來反映的那位是對面大樓的保全").categories
+    assert "whistleblower" not in scanner.scan("王小明反映系統很慢，請資訊室看一下").categories
+    assert "whistleblower" not in scanner.scan("民眾反映的是路燈不亮").categories
+
+
+def test_what_an_informant_does_for_a_living_narrows_them(scanner: Scanner) -> None:
+    assert "whistleblower" in scanner.scan("線民是在車站前賣彩券的，他說明天會再給消息").categories
+    assert "whistleblower" not in scanner.scan("陳情人今天是來開會的").categories
+
+
+def test_calling_a_complaint_hotline_and_writing_a_poison_pen_letter_are_complaints(
+    scanner: Scanner,
+) -> None:
+    assert "whistleblower" in scanner.scan("打1999的那位太太就是住公園旁那棟大樓的主委").categories
+    assert "whistleblower" in scanner.scan("那封黑函應該是會計室的人寄的").categories
+    assert "whistleblower" not in scanner.scan("打1999的民眾很多，話務量爆了").categories

@@ -1,53 +1,122 @@
 """whistleblower: a message that reveals or narrows down who complained or informed.
 
-Anchors are role words (`whistleblower_roles.txt`: 檢舉人, 陳情人, 線民 …) and the spoken
-form "檢舉…的是" (this time the one who reported us is …). Around an anchor the rule looks for
-what identifies the person: a name, a contact detail or an identifier, a narrowing descriptor
-(`whistleblower_narrowing.txt`: 同棟鄰居, 夜班組長, 住在對面 …), or the forwarded complaint
-itself with its source (`whistleblower_forward.txt`: 檢舉信, 寄件人 …).
+Anchors (what points at a complainant):
+
+- role words (`whistleblower_roles.txt`: 檢舉人, 陳情人, 線民, complainant …);
+- spoken forms built from a complaint verb (`whistleblower_verbs.txt`) and 的: the identity
+  statement "檢舉噪音的（其實就）是…", the role phrase "爆料的人 / 申訴的那位", the answer
+  "是誰檢舉的？聽說是…", "檢舉的不是我們，是…", and the passive "被自己的會計檢舉的";
+  complaint channels (`whistleblower_channels.txt`: 1999, 市長信箱) work like a verb;
+- a named person as the subject of a complaint verb ("李志明君來電檢舉", "是吳女士陳情的");
+- the English phrase "the person who reported / complained …".
+
+Around an anchor the rule looks for what identifies the person: a name, a contact detail or an
+identifier, a nickname, a narrowing descriptor (`whistleblower_narrowing.txt`,
+`whistleblower_people.txt`: 同棟鄰居, 夜班組長, 二廚, 住戶 …; by pattern: units such as
+稽徵科的人, surname-plus-kin forms such as 陳姐, trades such as 賣彩券的, a nickname after 的),
+a description before 是 before the anchor (那位阿伯就是…陳情的人), or the forwarded complaint
+itself with its source (`whistleblower_forward.txt`: 檢舉信, 黑函, 寄件人 …).
 
 Not an incident: procedure talk with nothing that points at a person (檢舉人身分應保密,
-請依規定保護檢舉人, `whistleblower_procedure.txt`), and training material or news without a
-checksum-valid identifier (the shared benign-cue test).
+`whistleblower_procedure.txt`), hypothetical or general talk (「如果」檢舉人要求保密,
+`whistleblower_generic.txt`), a complaint verb used as a noun (林志強檢舉案) or with a
+subject that makes its complement what was reported (民眾陳情的是路口號誌), and training
+material or news without a checksum-valid identifier (the shared benign-cue test). Procedure
+words do not cancel an explicit identity statement: "檢舉人是誰不能說，她就住工廠後面" reveals.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
 
 from detectors.config import DetectorConfig
 from detectors.lexicon import Lexicons
+from detectors.normalize import normalize
 from detectors.recognizers.base import Match
 from detectors.rules.base import KeywordHit, RuleInput
 from detectors.rules.support import BENIGN_LEXICON, clean_hits, is_benign, near, rule_match
-from detectors.types import CONTACT_DETAILS, PERSON, STRONG_IDENTIFIERS, WHISTLEBLOWER
+from detectors.types import (
+    ADDRESS,
+    BIRTHDATE,
+    CONTACT_DETAILS,
+    EMAIL,
+    PERSON,
+    PHONE,
+    STRONG_IDENTIFIERS,
+    TW_NATIONAL_ID,
+    TW_NHI_CARD,
+    TW_PASSPORT,
+    TW_RESIDENT_ID,
+    WHISTLEBLOWER,
+)
 
+# Lexicons matched by the keyword stage (spaCy hits).
 ROLES = "whistleblower_roles"
 NARROWING = "whistleblower_narrowing"
 PROCEDURE = "whistleblower_procedure"
 FORWARD = "whistleblower_forward"
 VERBS = "whistleblower_verbs"
-SPOKEN = "spoken form"  # anchors found by `_VERB_ROLE`, not a lexicon
+CHANNELS = "whistleblower_channels"
+# Lexicons compiled into the rule's own patterns (never handed to spaCy).
+PEOPLE = "whistleblower_people"
+HEDGES = "whistleblower_hedges"
+GENERIC = "whistleblower_generic"
+OBJECTS = "whistleblower_objects"
+MANNER = "whistleblower_manner"
+SUBJECTS = "whistleblower_subjects"
+ADDRESSEES = "whistleblower_addressees"
+UNITS = "whistleblower_units"
+KIN = "whistleblower_kin"
+SOURCE = "whistleblower_source"
+ROLE_NOUNS = "whistleblower_role_nouns"
+TRADES = "whistleblower_trades"
+OFFICIAL_VERBS = "whistleblower_official_verbs"
+AGENCIES = "whistleblower_agencies"
 
-# "這次檢舉環保局的是…", "吹哨的是…", "舉報違法傾倒的是…": the verb form of a role word.
-_VERB_ROLE = re.compile(
-    r"(?:檢舉|舉報|舉發|陳情|申訴|投訴|爆料|吹哨|告發|通報|密報)[^。！？!?\n，,]{0,14}?的"
-    r"(?:人|民眾)?(?:其實|應該|就|可能|八成)?(?:是|為)"
-    # the passive: 被他們自己的櫃台小姐檢舉的 names who complained
-    r"|被[^。！？!?\n，,]{1,15}?(?:檢舉|舉報|投訴|爆料|告發|舉發)(?:的|了)"
-)
+# Anchor kinds that are not lexicon words.
+SPOKEN = "spoken form"  # "檢舉…的（其實）是": an identity statement
+PHRASE = "role phrase"  # "爆料的人", "申訴的那位": a role noun built from a verb
+PASSIVE = "passive form"  # "被櫃台小姐檢舉的": the agent inside the anchor is the complainant
+ENGLISH = "english phrase"  # "the person who reported it …"
+SUBJECT = "named subject"  # "李志明君來電檢舉": a named person complained
+PATTERN = "narrowing pattern"  # units, surname + kin, nickname after 的 (found by regex)
+
+# Punctuation that ends a clause or a sentence.
+_CLAUSE = "。！？!?\n，,；;"
+_NOT_CLAUSE_END = f"[^{_CLAUSE}]"
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
+_CLAUSE_END = re.compile(f"[{_CLAUSE}]")
+# 是 as a copula of identity, not 是誰 / 是否 / 但是 / 還是 / 不是.
+_COPULA = r"(?:(?<![但還可於總凡要若不])是(?!誰|哪|什麼|甚麼|否|不是)|(?<![關聯])係(?!指)|乃)"
+# A date or time between a name and its verb: "吳女士於8月3日陳情", "王先生10/2上午來電檢舉".
+_DATE = r"於?[0-9一二三四五六七八九十年月日號/.\-上下午晚早時點]{2,12}"
+# Where a nickname or surname-with-kin form ends: 阿龍說, 陳姐, 小美😂 (the next character is
+# not part of a longer word).
+_NAME_END = r"(?=說|講|表示|的|是|在|他|她|今|明|昨|也|那|就|都|[^\u4e00-\u9fff]|$)"
 # A nickname right after the role word (線民阿龍說…, 檢舉人是老張): what colleagues call the
 # person is as identifying as the name.
-_NICKNAME = re.compile(
-    r"[\s:：,，]*(?:是|叫|綽號|外號)?\s*(?:阿|老|小)"
-    r"(?![姨伯公嬤媽婆爸舅嬸姑師闆人孩朋弟妹姐哥心])[\u4e00-\u9fff]"
-    r"(?=說|講|表示|的|是|在|他|她|今|明|昨|[，,。！？!?\s]|$)"
+_NICKNAME_CHARS = r"(?:阿|老|小)(?![姨伯公嬤媽婆爸舅嬸姑師闆人孩朋弟妹姐哥心])[\u4e00-\u9fff]"
+_NICKNAME = re.compile(r"[\s:：,，]*(?:是|叫|綽號|外號)?\s*" + _NICKNAME_CHARS + _NAME_END)
+# The same after 的 / 是 further on: "就是戶政的小美".
+_NICKNAME_LATER = re.compile(r"(?<=[的是])\s?" + _NICKNAME_CHARS + _NAME_END)
+# "the person who reported …": an English spoken anchor.
+_ENGLISH_PHRASE = re.compile(
+    r"\b(?:the\s+)?(?:person|one|guy|lady|woman|man|people|staff|employee|colleague)\s+who\s+"
+    r"(?:reported|complained|filed|tipped|blew\s+the\s+whistle|called\s+in|leaked)\b",
+    re.IGNORECASE,
 )
 # Forwarded complaints that carry their sender: with a name or contact detail they reveal them.
-_FORWARD_ANCHOR = re.compile(r"檢舉|陳情|投訴|申訴|匿名|署名|具名")
+_FORWARD_ANCHOR = re.compile(r"檢舉|陳情|投訴|申訴|匿名|署名|具名|黑函")
 # Public channels, not a forwarded complaint: 檢舉信箱 holds 檢舉信.
 _CHANNELS = ("檢舉信箱", "陳情信箱", "檢舉專線", "陳情專線", "投訴信箱", "申訴信箱")
-_SOURCE = re.compile(r"來源|寄件|八成是|應該是|就是")
+# What a forwarded complaint reveals about its sender. A card, bank account or licence plate in
+# a complaint is what it reports (貼在陳情信裡的卡號, 檢舉的車牌), not who sent it.
+SENDER_DETAILS = frozenset(
+    {PERSON, PHONE, EMAIL, ADDRESS, BIRTHDATE}
+    | {TW_NATIONAL_ID, TW_RESIDENT_ID, TW_PASSPORT, TW_NHI_CARD}
+)
 # Identifying details count this far after the anchor (a sentence) and a little before it
 # ("林先生是這次的檢舉人").
 WINDOW_AFTER = 45
@@ -55,7 +124,66 @@ WINDOW_BEFORE = 15
 # A narrowing word must be closer: it describes the person the role word names.
 NARROW_AFTER = 30
 NARROW_BEFORE = 6
+# "那位阿伯就是…陳情的人": a description before the anchor, linked by 是, counts this far.
+REVERSED_BEFORE = 15
+# The clause around an anchor searched for hypothetical or general words.
+GENERIC_WINDOW = 12
 IDENTIFYING = CONTACT_DETAILS | STRONG_IDENTIFIERS | {PERSON}
+
+
+def _words(lexicons: Lexicons, name: str) -> tuple[str, ...]:
+    """Lexicon words plus their normalised forms (the rule matches normalised text)."""
+    words = lexicons.words(name)
+    return tuple(dict.fromkeys((*words, *(normalize(w).text for w in words))))
+
+
+def _lower_keep_length(text: str) -> str:
+    """`text.lower()` unless a character (İ) would lower to two: offsets must not move."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(lc if len(lc := c.lower()) == 1 else c for c in text)
+
+
+def _inside_any(text: str, start: int, end: int, words: Sequence[str]) -> bool:
+    """Whether [start, end) lies inside an occurrence of one of `words` (the configuration's
+    `keyword_exceptions`, as `clean_hits` applies them to spaCy hits)."""
+    for word in words:
+        pos = text.find(word, max(0, end - len(word)))
+        while 0 <= pos <= start:
+            if pos + len(word) >= end:
+                return True
+            pos = text.find(word, pos + 1)
+    return False
+
+
+def _alternation(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+_ANCHOR_LEXICONS = (ROLES, FORWARD, VERBS, CHANNELS)
+
+
+class _Spans:
+    """Hits or entities sorted by start, for `near` over a window in O(log n + k): a long
+    message with thousands of role words must not cost anchors × hits."""
+
+    def __init__(self, items: Iterable[KeywordHit | Match]) -> None:
+        self.items: Sequence[KeywordHit | Match] = sorted(items, key=lambda o: o.start)
+        self._starts = [o.start for o in self.items]
+        self._longest = max((o.end - o.start for o in self.items), default=0)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def window(self, start: int, end: int) -> Sequence[KeywordHit | Match]:
+        """Items that may overlap [start, end)."""
+        lo = bisect_left(self._starts, start - self._longest)
+        hi = bisect_right(self._starts, end)
+        return self.items[lo:hi]
+
+    def near(self, anchor: KeywordHit, before: int, after: int) -> list[KeywordHit | Match]:
+        return near(anchor, self.window(anchor.start - before, anchor.end + after), before, after)
 
 
 class WhistleblowerRule:
@@ -63,75 +191,269 @@ class WhistleblowerRule:
 
     name = "whistleblower"
     category = WHISTLEBLOWER
-    lexicons = (ROLES, NARROWING, PROCEDURE, FORWARD, VERBS, BENIGN_LEXICON)
-    anchors = (ROLES, FORWARD, VERBS)
+    # PEOPLE is not here: it is a long list of common words (先生, 老師, 員工), and only messages
+    # with an anchor need it, so the rule searches it itself (see `_people`).
+    lexicons = (ROLES, NARROWING, PROCEDURE, FORWARD, VERBS, CHANNELS, BENIGN_LEXICON)
+    anchors = _ANCHOR_LEXICONS
 
     def __init__(self, config: DetectorConfig, lexicons: Lexicons) -> None:
         self._lexicons = lexicons
+        cjk_verbs = [w for w in _words(lexicons, VERBS) if not w.isascii()]
+        verb = _alternation((*cjk_verbs, *_words(lexicons, CHANNELS)))
+        # Nouns that make "VERB…的" a person: 的人 (not 人數, 人員), 的民眾, 的那位, 的阿姨.
+        role_noun = rf"(?:人(?![數員次力手])|{_alternation(_words(lexicons, ROLE_NOUNS))})"
+        hedge = f"(?:{_alternation(_words(lexicons, HEDGES))})"
+        copula = rf"{hedge}{{0,3}}{_COPULA}"
+        # "檢舉那間工廠的（，）其實就是…", "打電話來檢舉的那位是…", "爆料的人…", "是誰檢舉的？
+        # 聽說是…", "檢舉的不是我們，是…". Not after 被/遭 (被檢舉的 is the accused).
+        self._spoken = re.compile(
+            rf"(?<![被遭])(?:{verb}){_NOT_CLAUSE_END}{{0,14}}?的"
+            rf"(?:(?P<noun>{role_noun})(?P<cop1>\s?{copula})?"
+            rf"|(?P<cop2>\s?[，,？?]?\s?{copula})"
+            rf"|(?P<cop3>(?:那個|這個)\s?{copula})"
+            rf"|(?P<neg>{role_noun}?\s?不是{_NOT_CLAUSE_END}{{1,10}}?[，,]\s?(?:而)?{copula}))"
+        )
+        self._verb = re.compile(verb)
+        # The passive: 被他們自己的櫃台小姐檢舉的 names who complained.
+        self._passive = re.compile(rf"被{_NOT_CLAUSE_END}{{1,15}}?(?:{verb})(?:的|了)")
+        # A subject right before the verb: "民眾陳情的是…" says what was reported.
+        self._subject_before = re.compile(
+            rf"(?:{_alternation(_words(lexicons, SUBJECTS))})"
+            r"(?:一直|又|也|都|曾|常常|常|再|還|有|已經|就|來|去|跑來|跑去|打電話|上網|寫信){0,2}"
+            r"\s?$"
+        )
+        self._addressee = frozenset(w for w in _words(lexicons, ADDRESSEES) if len(w) == 1)
+        # A named person, then how and when, then the verb: "李志明君來電檢舉", "吳淑慧女士陳情的",
+        # "王小明昨天向環保局檢舉". Not a verb used as a noun (林志強檢舉案).
+        official = set(_words(lexicons, OFFICIAL_VERBS))
+        citizen_verb = _alternation(w for w in cjk_verbs if w not in official)
+        honorifics = (*_words(lexicons, "person_honorifics"), "君")
+        manner = _alternation(_words(lexicons, MANNER))
+        agency = _alternation(_words(lexicons, AGENCIES))
+        self._person_verb = re.compile(
+            rf"\s?(?:{_alternation(honorifics)})?\s?(?:[（(][^）)]{{0,6}}[）)])?"
+            rf"(?:{manner}|[向到去跟給][^\s{_CLAUSE}、]{{0,6}}?(?:{agency})|{_DATE}){{0,3}}"
+            rf"(?P<verb>{citizen_verb})(?!{_alternation(_words(lexicons, OBJECTS))})"
+        )
+        # "那位阿伯就是…陳情的人": a description before the anchor linked by 是.
+        self._copula_before = re.compile(rf"{hedge}{{0,2}}{_COPULA}{_NOT_CLAUSE_END}{{0,12}}$")
+        # 是 (or a pronoun with 住/是/在) between a role word and a description: an explicit
+        # identity statement, which procedure words around it do not cancel.
+        self._identity = re.compile(rf"{copula}|[他她]{hedge}{{0,2}}(?:住|是|在|當|做)")
+        self._generic = re.compile(_alternation(_words(lexicons, GENERIC)))
+        self._source = re.compile(_alternation(_words(lexicons, SOURCE)))
+        # Narrowing patterns: a unit (稽徵科的人, IT 組的, 採購科那個), a surname with a kin word
+        # (陳姐, 王哥說), a nickname after 的 (戶政的小美).
+        units = _alternation(_words(lexicons, UNITS))
+        surnames = _words(lexicons, "surnames")
+        singles = "".join(sorted({s for s in surnames if len(s) == 1}))
+        compounds = _alternation(_words(lexicons, "surnames_compound"))
+        kin = _alternation(_words(lexicons, KIN))
+        people = _words(lexicons, PEOPLE)
+        self._people = re.compile(
+            _alternation(w for w in people if not w.isascii())
+            + rf"|(?<![a-z0-9])(?:{_alternation(w.lower() for w in people if w.isascii())})"
+            r"(?![a-z])"
+        )
+        self._people_exceptions = self._lexicons.exceptions(PEOPLE)
+        self._narrow_patterns = (
+            re.compile(rf"(?:{units})(?=\s?(?:的|那|裡的|唯一|只有))"),
+            re.compile(rf"(?:{compounds}|[{re.escape(singles)}])(?:{kin}){_NAME_END}"),
+            _NICKNAME_LATER,
+            # A trade: "賣彩券的", "修腳踏車的那個" (not "做什麼的", not "開會的").
+            re.compile(
+                rf"(?:{_alternation(_words(lexicons, TRADES))})"
+                rf"(?!什麼|甚麼|啥|哪|會|完|好|過|錯|到|掉)[^\s{_CLAUSE}的]{{1,5}}的"
+                rf"(?=[{_CLAUSE}\s]|$|那|人|老闆|阿|先生|小姐|太太)"
+            ),
+        )
+
+    # -- anchors ---------------------------------------------------------------------------
 
     def _anchors(self, data: RuleInput) -> list[KeywordHit]:
+        text = data.view.text
         anchors = clean_hits(data, ROLES, self._lexicons.exceptions(ROLES))
-        for m in _VERB_ROLE.finditer(data.view.text):
-            anchors.append(KeywordHit(SPOKEN, m.group(0), m.start(), m.end()))
+        verbs = data.hits_of(VERBS)
+        if verbs or data.hits_of(CHANNELS):
+            anchors.extend(self._spoken_anchors(text))
+            for m in self._passive.finditer(text):
+                anchors.append(KeywordHit(PASSIVE, m.group(0), m.start(), m.end()))
+            anchors.extend(self._named_subjects(data))
+        if any(h.word.isascii() for h in verbs):  # "who reported", "who complained" …
+            for m in _ENGLISH_PHRASE.finditer(text):
+                anchors.append(KeywordHit(ENGLISH, m.group(0), m.start(), m.end()))
         return anchors
 
+    def _spoken_anchors(self, text: str) -> Iterable[KeywordHit]:
+        for m in self._spoken.finditer(text):
+            if self._has_subject(text, m.start()):
+                continue
+            kind = PHRASE if m.group("noun") and not m.group("cop1") else SPOKEN
+            yield KeywordHit(kind, m.group(0), m.start(), m.end())
+
+    def _has_subject(self, text: str, verb_start: int) -> bool:
+        """ "民眾陳情的是…", "他檢舉的那個人": the verb has its own subject, so what follows 的
+        is what was reported (or who). "跟我們檢舉的是…" keeps 我們 as the addressee."""
+        prefix = text[max(0, verb_start - 10) : verb_start]
+        m = self._subject_before.search(prefix)
+        if m is None:
+            return False
+        return not (m.start() > 0 and prefix[m.start() - 1] in self._addressee)
+
+    def _named_subjects(self, data: RuleInput) -> Iterable[KeywordHit]:
+        text = data.view.text
+        for e in data.entities:
+            if e.type != PERSON or (e.start > 0 and text[e.start - 1] in self._addressee):
+                continue
+            if text[max(0, e.start - 1) : e.start] in ("被", "遭"):
+                continue
+            m = self._person_verb.match(text[e.end : e.end + 30])
+            if m:
+                # The finding points at the verb, never at the name (findings are shown).
+                yield KeywordHit(SUBJECT, m.group("verb"), e.end + m.start("verb"), e.end + m.end())
+
+    # -- evidence --------------------------------------------------------------------------
+
+    def _narrowing(self, data: RuleInput) -> list[KeywordHit]:
+        text = data.view.text
+        hits = clean_hits(data, NARROWING, self._lexicons.exceptions(NARROWING))
+        for m in self._people.finditer(_lower_keep_length(text)):
+            word = text[m.start() : m.end()]
+            if not _inside_any(text, m.start(), m.end(), self._people_exceptions):
+                hits.append(KeywordHit(PEOPLE, word, m.start(), m.end()))
+        for pattern in self._narrow_patterns:
+            for m in pattern.finditer(text):
+                hits.append(KeywordHit(PATTERN, m.group(0), m.start(), m.end()))
+        return hits
+
+    def _generic_talk(self, text: str, anchor: KeywordHit) -> bool:
+        """ "如果檢舉人要求保密…", "檢舉人可以選擇匿名": the anchor's clause is hypothetical or
+        general, so it describes no particular person."""
+        left = text[max(0, anchor.start - GENERIC_WINDOW) : anchor.start]
+        right = text[anchor.end : anchor.end + GENERIC_WINDOW]
+        left = _CLAUSE_END.split(left)[-1]
+        right = _CLAUSE_END.split(right)[0]
+        return self._generic.search(left) is not None or self._generic.search(right) is not None
+
+    def _described_before(self, text: str, anchor: KeywordHit, narrowing: _Spans) -> bool:
+        """Before 是 before the anchor, a description: "上次拍桌那位阿伯就是寫信去陳情的人".
+        Not for the passive: in "那家補習班是被會計檢舉的" what comes before is the accused."""
+        if anchor.lexicon == PASSIVE:
+            return False
+        start = max(0, anchor.start - REVERSED_BEFORE - 14)
+        prefix = text[start : anchor.start]
+        m = self._copula_before.search(prefix)
+        if m is None:
+            return False
+        copula_at = start + m.start()
+        # The description may be a topic before a comma ("發傳單的那位大叔，就是…的人").
+        sentence_start = start + max(
+            (c.end() for c in _SENTENCE_END.finditer(prefix[: m.start()])), default=0
+        )
+        return any(
+            sentence_start <= h.start and h.end <= copula_at
+            for h in narrowing.window(copula_at - REVERSED_BEFORE, copula_at)
+            if copula_at - h.end <= REVERSED_BEFORE
+        )
+
+    def _asserted(self, text: str, anchor: KeywordHit, hit: KeywordHit | Match) -> bool:
+        """An explicit identity statement links the anchor to the description."""
+        if anchor.lexicon in (SPOKEN, PASSIVE):
+            return True
+        if hit.start < anchor.end:
+            return False
+        between = text[anchor.end : hit.start]
+        return not _SENTENCE_END.search(between) and self._identity.search(between) is not None
+
     def evaluate(self, data: RuleInput) -> list[Match]:
+        # Every anchor (role word, verb, channel, forwarded complaint) is a keyword hit; most
+        # messages that reach the rules only have hits of other rules' lexicons.
+        if not any(h.lexicon in _ANCHOR_LEXICONS for h in data.hits):
+            return []
         anchors = self._anchors(data)
-        forward = clean_hits(data, FORWARD, _CHANNELS + self._lexicons.exceptions(FORWARD))
+        forward = _Spans(clean_hits(data, FORWARD, _CHANNELS + self._lexicons.exceptions(FORWARD)))
         if not (anchors or forward) or is_benign(data):
             return []
-        ids = [e for e in data.entities if e.type in IDENTIFYING]
-        narrowing = clean_hits(data, NARROWING, self._lexicons.exceptions(NARROWING))
-        procedure = clean_hits(data, PROCEDURE)
+        text = data.view.text
+        ids = _Spans(e for e in data.entities if e.type in IDENTIFYING)
+        narrowing: _Spans | None = None  # built on first need: most anchors end before
+        procedure = _Spans(())
         for anchor in anchors:
-            if _NICKNAME.match(data.view.text, anchor.end):
+            if anchor.lexicon == SUBJECT:
+                return [self._match(anchor, 0.85, "a named person as the complaint's subject")]
+            if _NICKNAME.match(text, anchor.end):
                 return [self._match(anchor, 0.85, "role word with a nickname")]
-            found = near(anchor, ids, WINDOW_BEFORE, WINDOW_AFTER)
+            found = ids.near(anchor, WINDOW_BEFORE, WINDOW_AFTER)
             if found:
                 kinds = sorted({getattr(f, "type", "") for f in found})
                 return [self._match(anchor, 0.9, f"role word with {', '.join(kinds)}")]
+            if self._generic_talk(text, anchor):
+                continue
+            if narrowing is None:
+                narrowing = _Spans(self._narrowing(data))
+                procedure = _Spans(clean_hits(data, PROCEDURE))
+            if self._described_before(text, anchor, narrowing):
+                return [self._match(anchor, 0.8, "a description identified as the complainant")]
             narrow = [
                 h
-                for h in near(anchor, narrowing, NARROW_BEFORE, NARROW_AFTER)
-                if _describes(data.view.text, anchor, h)
+                for h in narrowing.near(anchor, NARROW_BEFORE, NARROW_AFTER)
+                if _describes(text, anchor, h)
             ]
-            if narrow and not near(anchor, procedure, 10, 20):
+            if narrow and (
+                not procedure.near(anchor, 10, 20)
+                or any(self._asserted(text, anchor, h) for h in narrow)
+            ):
                 return [self._match(anchor, 0.8, "role word with a narrowing descriptor")]
-            if near(anchor, forward, 20, 20) and not procedure:
+            if forward.near(anchor, 20, 20) and not procedure:
                 return [self._match(anchor, 0.75, "complaint forwarded with its source")]
-        for hit in forward:
-            if not _FORWARD_ANCHOR.search(hit.word):
+        senders = _Spans(e for e in ids.items if e.type in SENDER_DETAILS)
+        for hit in forward.items:
+            if not isinstance(hit, KeywordHit) or not _FORWARD_ANCHOR.search(hit.word):
                 continue
-            if near(hit, ids, 10, 40):
+            if senders.near(hit, 10, 40):
                 return [self._match(hit, 0.8, "complaint forwarded with the sender's details")]
-            tail = data.view.text[hit.start : hit.end + 30]
-            if _SOURCE.search(tail) and near(hit, narrowing, 0, 30):
+            tail = text[hit.end : hit.end + 30]
+            if not self._source.search(tail):
+                continue
+            if narrowing is None:
+                narrowing = _Spans(self._narrowing(data))
+            if narrowing.near(hit, 0, 30):
                 return [self._match(hit, 0.75, "complaint forwarded with its source described")]
         return []
 
     def _match(self, anchor: KeywordHit, score: float, reason: str) -> Match:
+        start = anchor.start
+        if anchor.lexicon == PASSIVE:
+            # "被王小明檢舉的": the finding points at the verb, not at the agent's name.
+            verbs = list(self._verb.finditer(anchor.word))
+            start += verbs[-1].start() if verbs else 0
         return rule_match(
-            "WHISTLEBLOWER_ROLE", WHISTLEBLOWER, anchor.start, anchor.end, score, self.name, reason
+            "WHISTLEBLOWER_ROLE", WHISTLEBLOWER, start, anchor.end, score, self.name, reason
         )
 
 
 # What links a role word to a description of the person in the same clause:
-# 檢舉人「是」夜班組長, 陳情人「住」在對面, 線民說他「在」酒店「當」圍事, 被告「的」前妻.
-_LINK_WORD = re.compile(r"是|為|住|在|的|當|做|擔任|任職|服務|就讀|開")
-_SENTENCE_END = re.compile(r"[。！？!?\n]")
+# 檢舉人「是」夜班組長, 陳情人「住」在對面, 線民說他「在」酒店「當」圍事, 被告「的」前妻,
+# the complainant「is」the night-shift supervisor.
+_LINK_WORD = re.compile(
+    r"是|為|係|乃|住|在|的|之|當|做|擔任|任職|服務|就讀|開|[:：]"
+    r"|\b(?:is|was|are|were|works?|worked|lives?|lived|from|at)\b",
+    re.IGNORECASE,
+)
 
 
 def _describes(text: str, anchor: KeywordHit, hit: KeywordHit) -> bool:
     """Whether a narrowing word describes the person the anchor names, not the conversation
     around them: in the same sentence and linked by 是/住/在/的 … ("檢舉人是夜班組長",
     "陳情人為退休科長，現在住在同一社區"); "檢舉人打電話來問" and "陳情人不滿意，要求主管
-    出面" are not. Inside a spoken anchor (被櫃台小姐檢舉的) the description is part of it."""
+    出面" are not. Inside a passive anchor (被櫃台小姐檢舉的) the description is the agent; inside
+    an active one (檢舉那間工廠的) it is what was reported."""
     if hit.start < anchor.end and anchor.start < hit.end:
-        return anchor.lexicon == SPOKEN and (hit.start > anchor.start or hit.end < anchor.end)
+        return anchor.lexicon == PASSIVE and (hit.start > anchor.start or hit.end < anchor.end)
     after = hit.start >= anchor.end
     between = text[anchor.end : hit.start] if after else text[hit.end : anchor.start]
     if _SENTENCE_END.search(between):
         return False
-    if after and anchor.lexicon == SPOKEN:
+    if after and anchor.lexicon in (SPOKEN, ENGLISH):
         return True  # "爆料的是…": everything after the anchor describes the person
     return between == "" or _LINK_WORD.search(between) is not None
