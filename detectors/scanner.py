@@ -175,7 +175,11 @@ class Scanner:
             for rule in self.rules:
                 rule_matches.extend(rule.evaluate(data))
         decision = decide(entities, rule_matches, self.config)
-        findings = [self._finding(norm, m) for m in (*entities, *rule_matches)]
+        spans = SpanSet()
+        for e in entities:
+            spans.add(e.start, e.end)
+        findings = [self._finding(norm, m) for m in entities]
+        findings += [self._finding(norm, m, spans.overlaps(m.start, m.end)) for m in rule_matches]
         findings.sort(key=lambda f: (f.start, f.end, f.type))
         reasons = decision.reasons
         if self.ner is not None and self.ner.unavailable:
@@ -188,7 +192,7 @@ class Scanner:
             reasons=reasons,
         )
 
-    def _finding(self, norm: Any, m: Match) -> Finding:
+    def _finding(self, norm: Any, m: Match, covers_entity: bool = False) -> Finding:
         start, end = norm.to_original(m.start, m.end)
         value = m.value if m.value is not None else norm.text[m.start : m.end]
         if m.type in ENTITY_TYPES or m.type.startswith("CREDENTIAL"):
@@ -198,7 +202,8 @@ class Scanner:
             # whose span covers personal values (name + phone) sets `value`: always masked.
             # A composite span (name + phone + address) is masked whole: a per-character mask
             # would still show the head of the name.
-            short_keyword = m.value is None and end - start <= 12
+            # A span over an entity ("被王小明檢舉的") is masked whatever its length.
+            short_keyword = m.value is None and end - start <= 12 and not covers_entity
             masked = norm.original[start:end] if short_keyword else mask_secret(value)
         return Finding(
             type=m.type,

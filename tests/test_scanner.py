@@ -160,3 +160,20 @@ def test_partial_severity_table_keeps_the_other_defaults() -> None:
     assert cfg.severity_for("classified") == Severity.HIGH
     assert cfg.severity_for("whistleblower") == Severity.HIGH
     assert cfg.action_for(Severity.HIGH) == Action.DELETE
+
+
+def test_a_short_rule_finding_over_a_name_is_masked_not_shown() -> None:
+    """Short rule spans are keywords (搜索票, 底價) and shown as they are; one that covers a
+    person's name must never print the name."""
+    from detectors.recognizers.base import Match
+    from detectors.scanner import Scanner as _Scanner
+
+    scanner = _Scanner()
+    text = "被王小明檢舉的那家工廠"
+    norm, view, raw = scanner._prepare(text)
+    result = scanner._finish(norm, view, raw)
+    person = next(f for f in result.findings if f.type == "PERSON")
+    rule = Match("WHISTLEBLOWER_ROLE", 0, 7, 0.9, "whistleblower", "test", "whistleblower")
+    finding = scanner._finding(norm, rule, covers_entity=True)
+    assert "王小明" not in finding.masked and person.start < 7
+    assert all("王小明" not in f.masked for f in scanner.scan(text).findings)
