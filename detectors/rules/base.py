@@ -8,7 +8,7 @@ the keyword hits of the spaCy matchers and the entity matches already found, and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from detectors.recognizers.base import Match, TextView
@@ -29,9 +29,17 @@ class RuleInput:
     view: TextView
     entities: list[Match]
     hits: list[KeywordHit]
+    # The hits grouped by lexicon, built on first use: six rules ask for a dozen lexicons each,
+    # and filtering the whole hit list per question was a measurable share of a scan.
+    _by_lexicon: dict[str, list[KeywordHit]] | None = field(default=None, repr=False)
 
     def hits_of(self, lexicon: str) -> list[KeywordHit]:
-        return [h for h in self.hits if h.lexicon == lexicon]
+        if self._by_lexicon is None:
+            grouped: dict[str, list[KeywordHit]] = {}
+            for h in self.hits:
+                grouped.setdefault(h.lexicon, []).append(h)
+            self._by_lexicon = grouped
+        return list(self._by_lexicon.get(lexicon, ()))
 
 
 @runtime_checkable
