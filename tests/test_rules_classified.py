@@ -190,3 +190,12 @@ def test_long_repetitive_messages_scan_in_linear_time(scanner: Scanner, text: st
     started = time.perf_counter()
     scanner.scan(text)
     assert time.perf_counter() - started < 5
+
+
+def test_the_bcc_field_of_an_email_is_not_classified(scanner: Scanner) -> None:
+    text = "請用密件副本寄給所有廠商，不要讓他們看到彼此的信箱"
+    assert "classified" not in scanner.scan(text).categories
+
+
+def test_a_level_given_with_wei_is_a_filled_in_field(scanner: Scanner) -> None:
+    assert "classified" in scanner.scan("公文密等為密，說明：本府配合國防部演習").categories

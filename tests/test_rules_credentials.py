@@ -157,3 +157,14 @@ def test_long_repetitive_messages_scan_in_linear_time(scanner: Scanner, text: st
     started = time.perf_counter()
     scanner.scan(text)
     assert time.perf_counter() - started < 5
+
+
+def test_a_password_after_an_arrow_is_a_credential(scanner: Scanner) -> None:
+    text = "新密碼 → Abc#1234"
+    result = scanner.scan(text)
+    assert "credentials" in result.categories
+    assert any(text[f.start : f.end] == "Abc#1234" for f in result.findings)
+
+
+def test_an_arrow_to_words_is_not_a_credential(scanner: Scanner) -> None:
+    assert "credentials" not in scanner.scan("密碼 → 請洽資訊室").categories

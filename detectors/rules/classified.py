@@ -107,9 +107,10 @@ class ClassifiedRule:
         # alternation of English words is ~4x slower in `re`.
         low = {name: _alternation(w.lower() for w in lexicons.words(name)) for name in context}
         levels, fields, terms = low[LEVELS], low[LEVEL_FIELDS], low[TERM_FIELDS]
-        # 機密等級：密 but not 機密等級：絕對機密、極機密… (a list of levels) nor 密碼.
+        # 機密等級：密, 密等為機密, 機密等級「極機密」; not 機密等級：絕對機密、極機密… (a list
+        # of levels) nor 密碼.
         self._filled = re.compile(
-            rf"(?:{fields})\s*(?:[:：]\s*[「『【(（\[]?|[「『【(（\[])\s*(?:{levels})"
+            rf"(?:{fields})\s*(?:(?:[:：]|為)\s*[「『【(（\[]?|[「『【(（\[])\s*(?:{levels})"
             r"(?!\s*[、和與及跟或/／碼])"
             rf"|(?:{terms})\s*[:：]\s*[0-9一二三四五六七八九十民本至自]"
         )

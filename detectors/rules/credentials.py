@@ -67,11 +67,11 @@ _LABEL_CORE = (
     r"|(?<![A-Za-z])(?:OTP|PIN\s*碼?|API[\s_]?KEY|apikey|(?:access|secret|storage)\s?key"
     r"|AccountKey|token|password|passwd|pwd|pass|secret|client_secret)(?![A-Za-z])"
 )
-# Between label and value: punctuation, 是/為, or a verb that sets it (改成, 已重設為) — group
-# `firm` — or only a space or English words (is, was changed to): then the value must look
-# like a secret, not a word ("password before Friday").
+# Between label and value: punctuation, an arrow, 是/為, or a verb that sets it (改成,
+# 已重設為) — group `firm` — or only a space or English words (is, was changed to): then the
+# value must look like a secret, not a word ("password before Friday").
 _LINK = (
-    r"(?:\s*(?P<firm>(?:已經?|已)?(?:改成|改為|設為|設成|重設為|換成|變更為)|是|為|:|：|=)"
+    r"(?:\s*(?P<firm>(?:已經?|已)?(?:改成|改為|設為|設成|重設為|換成|變更為)|是|為|:|：|=|→|->|=>)"
     r"|\s+(?:(?:has\s+been|have\s+been|was|is|got)\s+)?(?:set|changed|reset|updated)\s+to\s"
     r"|\s+(?:is|was)(?:\s+now)?\s|\s)"
     r"\s*(?P<firm2>是|為|:|：)?\s*"
