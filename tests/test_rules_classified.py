@@ -168,9 +168,13 @@ def test_definitions_training_and_rule_reminders_are_not_classified(
         "【密】下週專案會議決議，大家有意見嗎？",
         "這份密件大家看一下有沒有問題？內容是明年度裁員規劃",
         "密件截圖給你，依規定看完就刪掉好嗎",
+        "限閱資料，僅供一級主管：下年度考績甲等比例草案。大家有問題嗎？",
+        "剛拿到的極機密簡報，明天要報告。大家覺得要怎麼講？",
     ],
 )
-def test_a_stamp_or_shared_content_counts_even_in_a_question(scanner: Scanner, text: str) -> None:
+def test_a_stamp_shared_content_or_a_question_elsewhere_does_not_hide_a_marking(
+    scanner: Scanner, text: str
+) -> None:
     assert "classified" in scanner.scan(text).categories
 
 
@@ -182,6 +186,7 @@ def test_a_stamp_or_shared_content_counts_even_in_a_question(scanner: Scanner, t
         "不是密件" * 25_000,
         "請勿外流\n" * 20_000,
         "secret 等級 " * 10_000,
+        "密件？" * 33_000,
     ],
 )
 def test_long_repetitive_messages_scan_in_linear_time(scanner: Scanner, text: str) -> None:

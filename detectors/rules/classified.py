@@ -16,8 +16,8 @@ Evidence, strongest first:
 - a labelled marking (機密：…, 限閱｜…), a stamp elsewhere, a marking word, a quoted 「密」, an
   English word in context (這份 secret 等級的簡報, marked restricted, [CONFIDENTIAL]).
 
-Not an incident: a message about the rules rather than a marked document — questions
-(`classified_question_cues.txt`: 請問密件要怎麼標示?), definitions, training and reminders
+Not an incident: a message about the rules rather than a marked document — a marking inside a
+question (`classified_question_cues.txt`: 請問密件要怎麼標示?), definitions, training and reminders
 (`classified_rule_cues.txt`: 分為三級, 一律走公文系統, 不要在 Telegram 傳) — unless something in it
 shows a document being passed on (`classified_sharing.txt`: 附件, 我打出來, 看完請刪); markings
 next to an explanation (`classified_explain.txt`: 機密等級的規定, 保密宣導, 密碼學 …); and training
@@ -73,6 +73,10 @@ _CONTENT = re.compile(r"[^\s\W_]")
 HEAD_PREFIX = 6  # characters of other words a heading may follow on its line (內部資料，)
 HEAD_CONTENT = 8  # characters of content that must follow a heading caution
 EXPLAIN_WINDOW = 12
+# A sentence ends at one of these; a question cue counts within the marking's sentence, looked
+# for at most SENTENCE characters either side.
+_TERMINATOR = re.compile(r"[。!?！？\n]")
+SENTENCE = 80
 # The weak form of a term field: 保密期限：<anything>. It counts only when no explanation stands
 # elsewhere in the message (the filled-in form needs no such care). A level field holding no
 # level (機密等級：普通, 機密等級：分為…) is not a marking at all.
@@ -123,7 +127,8 @@ class ClassifiedRule:
         )
         self._english_cue = re.compile(rf"(?:{alt[ENGLISH_CUES]})\s*$", re.IGNORECASE)
         self._sharing = re.compile(alt[SHARING], re.IGNORECASE)
-        self._about = re.compile(f"{alt[QUESTION_CUES]}|{alt[RULE_CUES]}", re.IGNORECASE)
+        self._question = re.compile(alt[QUESTION_CUES], re.IGNORECASE)
+        self._rules = re.compile(alt[RULE_CUES], re.IGNORECASE)
         self._negated = re.compile(rf"(?:{alt[NEGATIONS]})\s*$")
 
     def evaluate(self, data: RuleInput) -> list[Match]:
@@ -152,15 +157,20 @@ class ClassifiedRule:
         for hit in markings:
             if _is_caution(hit) and _heads(text, hit, explain):
                 return [_marking(hit.start, hit.end, 0.8, f"caution heading content {hit.word}")]
-        # Weaker evidence: a message about the rules (a question, a definition, a reminder)
-        # mentions markings without carrying a marked document.
+        # Weaker evidence: a message about the rules (a definition, a reminder) or a question
+        # about a marking mentions markings without carrying a marked document.
         sharing = self._shares(text)
-        if not sharing and (self._about.search(text) or _names_levels(markings)):
-            return []
+        header = self._term_any.search(low) or self._quoted.search(low)
+        if not sharing:
+            if self._rules.search(text) or _names_levels(markings):
+                return []
+            stamps = [m for m in stamps if not self._asked(text, m.start(), m.end())]
+            markings = [h for h in markings if not self._asked(text, h.start, h.end)]
+            if header is not None and self._asked(text, header.start(), header.end()):
+                header = None
         if stamps:
             stamp = stamps[0]
             return [_marking(stamp.start(), stamp.end(), 0.85, "classification stamp")]
-        header = self._term_any.search(low) or self._quoted.search(low)
         if header is not None and not explain.outside(header.start(), header.end()):
             return [_marking(header.start(), header.end(), 0.85, "classification field")]
         # A real marking speaks before a caution phrase in the same message.
@@ -177,6 +187,16 @@ class ClassifiedRule:
                 )
             ]
         return []
+
+    def _asked(self, text: str, start: int, end: int) -> bool:
+        """The sentence around [start, end) is a question (請問密件要怎麼標示?, 「限閱」跟「密」
+        一樣嗎?). A question elsewhere in the message ("…，大家有意見嗎?") does not count."""
+        lo = max(0, start - SENTENCE)
+        for m in _TERMINATOR.finditer(text, lo, start):
+            lo = m.end()
+        stop = _TERMINATOR.search(text, end, min(len(text), end + SENTENCE))
+        hi = stop.end() if stop else min(len(text), end + SENTENCE)
+        return self._question.search(text, lo, hi) is not None
 
     def _shares(self, text: str) -> bool:
         """A sign of sharing not under a prohibition (不得拍照上傳 is a rule, not a photo)."""
