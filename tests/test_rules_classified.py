@@ -154,6 +154,9 @@ def test_questions_about_markings_are_not_classified(scanner: Scanner, text: str
         "上課講到「極機密」的保密期限是三十年",
         "一般公務機密只有一種，國家機密才有絕對機密、極機密跟機密",
         "密件及限閱文件一律專人遞送，不得拍照上傳群組",
+        "提醒一下，密件請勿拍照喔",
+        "極機密的東西不要丟群組啦",
+        "密件公文要放在專用卷夾，用完歸還檔案室",
     ],
 )
 def test_definitions_training_and_rule_reminders_are_not_classified(
@@ -170,6 +173,7 @@ def test_definitions_training_and_rule_reminders_are_not_classified(
         "密件截圖給你，依規定看完就刪掉好嗎",
         "限閱資料，僅供一級主管：下年度考績甲等比例草案。大家有問題嗎？",
         "剛拿到的極機密簡報，明天要報告。大家覺得要怎麼講？",
+        "這份限閱資料只給群組看：新版組織圖",
     ],
 )
 def test_a_stamp_shared_content_or_a_question_elsewhere_does_not_hide_a_marking(

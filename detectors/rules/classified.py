@@ -18,8 +18,9 @@ Evidence, strongest first:
 
 Not an incident: a message about the rules rather than a marked document — a marking inside a
 question (`classified_question_cues.txt`: 請問密件要怎麼標示?), definitions, training and reminders
-(`classified_rule_cues.txt`: 分為三級, 一律走公文系統, 不要在 Telegram 傳) — unless something in it
-shows a document being passed on (`classified_sharing.txt`: 附件, 我打出來, 看完請刪); markings
+(`classified_rule_cues.txt`: 分為三級, 一律走公文系統, 不要在 Telegram 傳; a forbidden act of
+sharing: 請勿拍照) — unless something in it shows a document being passed on
+(`classified_sharing.txt`: 附件, 我打出來, 看完請刪); markings
 next to an explanation (`classified_explain.txt`: 機密等級的規定, 保密宣導, 密碼學 …); and training
 material (benign cues). Only the weaker evidence yields to these cues: a filled-in field, a
 stamp heading a line or a heading caution says that this message carries the document.
@@ -33,6 +34,7 @@ from collections.abc import Iterable, Sequence
 
 from detectors.config import DetectorConfig
 from detectors.lexicon import Lexicons
+from detectors.normalize import normalize
 from detectors.recognizers.base import Match
 from detectors.rules.base import KeywordHit, RuleInput
 from detectors.rules.support import BENIGN_LEXICON, clean_hits, is_benign, rule_match
@@ -83,10 +85,17 @@ SENTENCE = 80
 _FIELD_ANY = r"\s*[:：]\s*\S"
 
 
+def _with_normalised(words: Iterable[str]) -> set[str]:
+    """The words and their normalised forms: patterns run over normalised text, where 群 is 羣
+    and ？ is ? (keywords.py does the same for the spaCy matcher)."""
+    words = tuple(words)
+    return {*words, *(normalize(w).text for w in words)}
+
+
 def _alternation(words: Iterable[str]) -> str:
     """Longest first; ASCII words must stand alone ("secret" not in "secretary")."""
     parts = []
-    for w in sorted(set(words), key=len, reverse=True):
+    for w in sorted(_with_normalised(words), key=len, reverse=True):
         escaped = re.escape(w)
         if w.isascii() and w[:1].isalnum():
             escaped = rf"(?<![A-Za-z]){escaped}(?![A-Za-z])"
@@ -103,7 +112,9 @@ class ClassifiedRule:
     anchors = (MARKINGS, ENGLISH, CAUTIONS)  # fields and stamps (all hold 密/限閱) by regex
 
     def __init__(self, config: DetectorConfig, lexicons: Lexicons) -> None:
-        self._exceptions = lexicons.words(EXCEPTIONS) + lexicons.exceptions(MARKINGS)
+        self._exceptions = tuple(
+            _with_normalised(lexicons.words(EXCEPTIONS) + lexicons.exceptions(MARKINGS))
+        )
         context = (LEVELS, LEVEL_FIELDS, TERM_FIELDS, STAMPS, ENGLISH_CONTEXT, ENGLISH_CUES)
         context += (SHARING, QUESTION_CUES, RULE_CUES, NEGATIONS)
         alt = {name: _alternation(lexicons.words(name)) for name in context}
@@ -159,10 +170,10 @@ class ClassifiedRule:
                 return [_marking(hit.start, hit.end, 0.8, f"caution heading content {hit.word}")]
         # Weaker evidence: a message about the rules (a definition, a reminder) or a question
         # about a marking mentions markings without carrying a marked document.
-        sharing = self._shares(text)
+        sharing, forbidden = self._sharing_signs(text)
         header = self._term_any.search(low) or self._quoted.search(low)
         if not sharing:
-            if self._rules.search(text) or _names_levels(markings):
+            if forbidden or self._rules.search(text) or _names_levels(markings):
                 return []
             stamps = [m for m in stamps if not self._asked(text, m.start(), m.end())]
             markings = [h for h in markings if not self._asked(text, h.start, h.end)]
@@ -198,12 +209,15 @@ class ClassifiedRule:
         hi = stop.end() if stop else min(len(text), end + SENTENCE)
         return self._question.search(text, lo, hi) is not None
 
-    def _shares(self, text: str) -> bool:
-        """A sign of sharing not under a prohibition (不得拍照上傳 is a rule, not a photo)."""
+    def _sharing_signs(self, text: str) -> tuple[bool, bool]:
+        """(a sign of sharing, a prohibition of sharing): 附件, 我打出來 share; 不得拍照上傳,
+        密件請勿拍照, 不要丟群組 state a rule."""
+        forbidden = False
         for m in self._sharing.finditer(text):
             if not self._negated.search(text, max(0, m.start() - 4), m.start()):
-                return True
-        return False
+                return True, forbidden
+            forbidden = True
+        return False, forbidden
 
     def _english_applies(self, text: str, hit: KeywordHit) -> bool:
         """secret 等級, restricted document, marked classified, [SECRET], SECRET：本案…"""

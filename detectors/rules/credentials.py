@@ -26,6 +26,7 @@ from collections.abc import Iterable
 
 from detectors.config import DetectorConfig
 from detectors.lexicon import Lexicons
+from detectors.normalize import normalize
 from detectors.recognizers.base import Match
 from detectors.rules.base import RuleInput
 from detectors.rules.support import BENIGN_LEXICON, is_benign, rule_match
@@ -136,7 +137,7 @@ class CredentialsRule:
         nouns = _alternation(lexicons.words(SECRET_NOUNS))
         accounts = _alternation(lexicons.words(ACCOUNT_LABELS))
         label = f"(?:{_LABEL_CORE}|{extra})"
-        self._policy = tuple(lexicons.words(POLICY_WORDS))
+        self._policy = tuple(_with_normalised(lexicons.words(POLICY_WORDS)))
         self._labelled = re.compile(label + _LINK + _VALUE, re.IGNORECASE)
         self._named = re.compile(f"(?:{nouns}){_GAP_EN}{_LINK_EN}{_VALUE}", re.IGNORECASE)
         zh_extra = _alternation(w for w in lexicons.words(VALUE_LABELS) if not w.isascii())
@@ -208,10 +209,17 @@ class CredentialsRule:
         return True
 
 
+def _with_normalised(words: Iterable[str]) -> set[str]:
+    """The words and their normalised forms: patterns run over normalised text, where 群 is 羣
+    and ？ is ? (keywords.py does the same for the spaCy matcher)."""
+    words = tuple(words)
+    return {*words, *(normalize(w).text for w in words)}
+
+
 def _alternation(words: Iterable[str]) -> str:
     """Longest first; ASCII words must stand alone ("pw" not in "pwned")."""
     parts = []
-    for w in sorted(set(words), key=len, reverse=True):
+    for w in sorted(_with_normalised(words), key=len, reverse=True):
         escaped = re.escape(w)
         if w.isascii() and w[:1].isalnum():
             escaped = rf"(?<![A-Za-z]){escaped}(?![A-Za-z])"
