@@ -208,3 +208,15 @@ def test_the_bcc_field_of_an_email_is_not_classified(scanner: Scanner) -> None:
 
 def test_a_level_given_with_wei_is_a_filled_in_field(scanner: Scanner) -> None:
     assert "classified" in scanner.scan("公文密等為密，說明：本府配合國防部演習").categories
+
+
+def test_a_caution_on_its_own_line_under_a_raid_plan_reports_the_raid_alone(
+    scanner: Scanner,
+) -> None:
+    text = "【臨檢】明天早上6點搜索嫌犯住處\n請勿外流\n集合地點：分局前停車場，警力20人"
+    assert scanner.scan(text).categories == {"raid"}
+
+
+def test_a_caution_opening_a_raid_plan_reports_both(scanner: Scanner) -> None:
+    text = "請勿外流！明天早上6點搜索嫌犯住處，警力5點集合"
+    assert scanner.scan(text).categories == {"classified", "raid"}

@@ -331,13 +331,14 @@ def _line_head(text: str, start: int, words: int = HEAD_PREFIX) -> bool:
 
 
 def _heads(text: str, hit: KeywordHit, explain: _Spans) -> bool:
-    """A caution phrase used as a label: 請勿外流：…, 內部簽呈（請勿外流）：…, or the first
-    words of a line followed by at least a short sentence (請勿外流！內部簽呈…) with no
+    """A caution phrase used as a label: 請勿外流：…, 內部簽呈（請勿外流）：…, or the opening
+    words of the message followed by at least a short sentence (請勿外流！內部簽呈…) with no
     explanation next to it (請勿轉傳，依規定… is an instruction, not a label). Said after other
-    words without a colon ("各位，請勿轉傳 …"), it is a caption like a trailing one."""
+    words without a colon ("各位，請勿轉傳 …", a line of its own under a raid plan), it is a
+    caption like a trailing one."""
     if _CAUTION_LABEL.match(text, hit.end):
         return True
-    if not _line_head(text, hit.start, 0):
+    if hit.start > HEAD_PREFIX or _OPENERS.sub("", text[: hit.start]):
         return False
     if explain.near(hit, EXPLAIN_WINDOW):
         return False
