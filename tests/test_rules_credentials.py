@@ -168,3 +168,14 @@ def test_a_password_after_an_arrow_is_a_credential(scanner: Scanner) -> None:
 
 def test_an_arrow_to_words_is_not_a_credential(scanner: Scanner) -> None:
     assert "credentials" not in scanner.scan("密碼 → 請洽資訊室").categories
+
+
+def test_a_combination_lock_code_is_a_credential(scanner: Scanner) -> None:
+    text = "門口密碼鎖 4826#，晚上最後離開的人記得鎖"
+    result = scanner.scan(text)
+    assert "credentials" in result.categories
+    assert any(text[f.start : f.end] == "4826#" for f in result.findings)
+
+
+def test_talk_about_a_combination_lock_is_not_a_credential(scanner: Scanner) -> None:
+    assert "credentials" not in scanner.scan("密碼鎖壞了，要叫鎖匠").categories
