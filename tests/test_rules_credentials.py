@@ -63,3 +63,119 @@ def test_talk_about_passwords_without_a_value_is_not_an_incident(
     scanner: Scanner, text: str
 ) -> None:
     assert "credentials" not in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("the admin password for the file server is Fs#2026-ok, don't share", "Fs#2026-ok"),
+        ("password for the NAS admin page is Nas#2025 btw", "Nas#2025"),
+        ("the PIN for the office safe is 4471", "4471"),
+        ("the guest wifi password was changed to Cafe-2025-5F", "Cafe-2025-5F"),
+        ("admin password has been reset to Tmp#4412", "Tmp#4412"),
+    ],
+)
+def test_english_sentences_naming_a_password_before_its_value_are_credentials(
+    scanner: Scanner, text: str, secret: str
+) -> None:
+    result = scanner.scan(text)
+    assert "credentials" in result.categories
+    assert any(text[f.start : f.end] == secret for f in result.findings)
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("GPG key passphrase: Red-Canyon-31", "Red-Canyon-31"),
+        ("SSH 金鑰的 passphrase 是 Tiger-River-22", "Tiger-River-22"),
+        ("ID: ops_team\nPW: 0ps!Team77", "0ps!Team77"),
+        ("host: 10.2.3.4\nuser: upload01\npass: Up!oad2025", "Up!oad2025"),
+        ("passcode 8824, door on the left", "8824"),
+        ("MFA backup code: 4829-1174", "4829-1174"),
+        ("login: jchen / Jc#2025ok", "Jc#2025ok"),
+        ("creds for the vendor portal: vendor01 / V3ndor!pw", "V3ndor!pw"),
+    ],
+)
+def test_passphrases_codes_and_user_pass_layouts_are_credentials(
+    scanner: Scanner, text: str, secret: str
+) -> None:
+    result = scanner.scan(text)
+    assert "credentials" in result.categories
+    assert any(text[f.start : f.end] == secret for f in result.findings)
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("資料庫密碼我放這：Db#Prod2025", "Db#Prod2025"),
+        ("公文系統帳號 lin.mh，密碼一樣是 Lin@0915", "Lin@0915"),
+    ],
+)
+def test_a_password_label_a_few_words_before_its_value_is_a_credential(
+    scanner: Scanner, text: str, secret: str
+) -> None:
+    result = scanner.scan(text)
+    assert "credentials" in result.categories
+    assert any(text[f.start : f.end] == secret for f in result.findings)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the API secret rotates every 90 days",
+        "the wifi password is changing tomorrow",
+        "please reset your password before Friday",
+        "the password for the portal is the same as before",
+        "password for the new hires is on page 3",
+        "the key to success is 100% effort",
+        "passphrase must be at least 5 words",
+        "the password policy for 2025 is stricter",
+        "密碼到期日：2025/12/31",
+        "token 到期時間：2025-12-31 23:59",
+        "驗證碼寄到：chen@mail.gov.tw",
+        "PIN 碼設定規則：6位數字",
+    ],
+)
+def test_prose_dates_and_policy_after_a_password_word_are_not_credentials(
+    scanner: Scanner, text: str
+) -> None:
+    assert "credentials" not in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "password for " + "a " * 50_000,
+        "OTP 123 " * 12_000,
+        "密碼我放這：" * 16_000,
+        "login: a / " * 9_000,
+    ],
+)
+def test_long_repetitive_messages_scan_in_linear_time(scanner: Scanner, text: str) -> None:
+    import time
+
+    started = time.perf_counter()
+    scanner.scan(text)
+    assert time.perf_counter() - started < 5
+
+
+def test_a_password_after_an_arrow_is_a_credential(scanner: Scanner) -> None:
+    text = "新密碼 → Abc#1234"
+    result = scanner.scan(text)
+    assert "credentials" in result.categories
+    assert any(text[f.start : f.end] == "Abc#1234" for f in result.findings)
+
+
+def test_an_arrow_to_words_is_not_a_credential(scanner: Scanner) -> None:
+    assert "credentials" not in scanner.scan("密碼 → 請洽資訊室").categories
+
+
+def test_a_combination_lock_code_is_a_credential(scanner: Scanner) -> None:
+    text = "門口密碼鎖 4826#，晚上最後離開的人記得鎖"
+    result = scanner.scan(text)
+    assert "credentials" in result.categories
+    assert any(text[f.start : f.end] == "4826#" for f in result.findings)
+
+
+def test_talk_about_a_combination_lock_is_not_a_credential(scanner: Scanner) -> None:
+    assert "credentials" not in scanner.scan("密碼鎖壞了，要叫鎖匠").categories

@@ -2,81 +2,195 @@
 
 A marking (`classified_markings.txt`: 密件, 機密, 限閱, 機敏, 請勿外流, 內部資料勿轉傳 …) is what a
 civil servant puts on a document that must not leave the office; seeing one in a group chat
-means the content is (or is about to be) out. A form header such as 機密等級：密 counts too.
+means the content is (or is about to be) out.
 
-Not an incident: explaining the rules (`classified_explain.txt`: 機密等級的規定, 保密宣導,
-國家機密保護法, 密碼學 …) when nothing in the message shares a document, and training
-material (benign cues).
+Evidence, strongest first:
+- a filled-in classification field: 機密等級：密, 密等：機密, Classification: SECRET, 保密期限：
+  116年12月31日 (`classified_level_fields.txt` + `classified_levels.txt`,
+  `classified_term_fields.txt`) — a level list (機密等級：絕對機密、極機密…) is not filled in;
+- a bracket stamp at the head of a line: 【密】, [機密], (限閱) (`classified_stamps.txt`);
+- a caution phrase heading content: 請勿外流：本案底價…, 內部資料勿轉傳：… It labels what follows,
+  so it is a marking even when the content is also a raid plan or a procurement secret. A
+  trailing caption ("…警力5點集合，請勿外流") only accompanies another incident (see
+  `CAUTION_TYPE`);
+- a labelled marking (機密：…, 限閱｜…), a stamp elsewhere, a marking word, a quoted 「密」, an
+  English word in context (這份 secret 等級的簡報, marked restricted, [CONFIDENTIAL]).
+
+Not an incident: a message about the rules rather than a marked document — a marking inside a
+question (`classified_question_cues.txt`: 請問密件要怎麼標示?), definitions, training and reminders
+(`classified_rule_cues.txt`: 分為三級, 一律走公文系統, 不要在 Telegram 傳; a forbidden act of
+sharing: 請勿拍照) — unless something in it shows a document being passed on
+(`classified_sharing.txt`: 附件, 我打出來, 看完請刪); markings
+next to an explanation (`classified_explain.txt`: 機密等級的規定, 保密宣導, 密碼學 …); and training
+material (benign cues). Only the weaker evidence yields to these cues: a filled-in field, a
+stamp heading a line or a heading caution says that this message carries the document.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
 
 from detectors.config import DetectorConfig
 from detectors.lexicon import Lexicons
+from detectors.normalize import normalize
 from detectors.recognizers.base import Match
-from detectors.rules.base import RuleInput
-from detectors.rules.support import BENIGN_LEXICON, clean_hits, is_benign, near, rule_match
+from detectors.rules.base import KeywordHit, RuleInput
+from detectors.rules.support import BENIGN_LEXICON, clean_hits, is_benign, rule_match
 from detectors.types import CLASSIFIED
 
 MARKINGS = "classified_markings"
+ENGLISH = "classified_english"
+CAUTIONS = "classified_cautions"
 EXPLAIN = "classified_explain"
 EXCEPTIONS = "classified_exceptions"
+# Context lexicons, compiled into regexes once; read only when a marking is present.
+LEVELS = "classified_levels"
+LEVEL_FIELDS = "classified_level_fields"
+TERM_FIELDS = "classified_term_fields"
+STAMPS = "classified_stamps"
+ENGLISH_CONTEXT = "classified_english_context"
+ENGLISH_CUES = "classified_english_cues"
+SHARING = "classified_sharing"
+QUESTION_CUES = "classified_question_cues"
+RULE_CUES = "classified_rule_cues"
+NEGATIONS = "classified_negations"
 # A caution phrase asks readers to keep something in; it marks what it accompanies. When another
 # category (a raid plan, a password) is reported for the same message, decide.py lets that
 # category speak alone (see `CAUTION_TYPE`).
 CAUTION_TYPE = "CLASSIFIED_CAUTION"
 MARKING_TYPE = "CLASSIFIED_MARKING"
 _CAUTION = re.compile(r"(?:外流|轉傳|外洩|外傳)$")
-# A stamp: 「密」, 【密】, （密）, 蓋了密字.
-_STAMP = re.compile(r"[「【(（\[]\s*(?:密|機密|極機密|絕對機密|密件|限閱)\s*[」】)）\]]")
-
-# A filled-in classification header: 機密等級：密, 密等：機密, 保密期限：…
-_HEADER = re.compile(r"(?:機密等級|密等|保密期限|解密條件)\s*[:：]\s*\S")
-# Signs that a document or its content is in the message or being passed on.
-_SHARING = re.compile(
-    r"附件|如附|如下|全文|影本|掃描|截圖|拍照|給你看|分享|給大家|丟群組|傳給|轉給|先丟|先傳"
-    r"|閱後即刪|打出來|節錄|放在這|貼在這|我先丟"
-)
+# Without a marking word, only a field or a stamp can speak, and each holds 密 (not 密碼) or 限閱.
+_GATE = re.compile(r"密(?!碼)|限閱")
+# A label separator right after a marking (機密：…, 限閱｜…, 【限閱資料】); normalised text has
+# ASCII ":" and "|" for the full-width forms.
+_LABELLED = re.compile(r"\s*[:：|｜】\]]")
+# After a caution phrase: closing brackets, then a colon (內部簽呈（請勿外流）：…).
+_CAUTION_LABEL = re.compile(r"[)）」』】\]\s]*[:：]")
+# What may stand before a heading on its line (brackets, punctuation, spaces).
+_OPENERS = re.compile(r"[\s\W_]+")
+_CONTENT = re.compile(r"[^\s\W_]")
+HEAD_PREFIX = 6  # characters of other words a heading may follow on its line (內部資料，)
+HEAD_CONTENT = 8  # characters of content that must follow a heading caution
 EXPLAIN_WINDOW = 12
+# A sentence ends at one of these; a question cue counts within the marking's sentence, looked
+# for at most SENTENCE characters either side.
+_TERMINATOR = re.compile(r"[。!?！？\n]")
+SENTENCE = 80
+# The weak form of a term field: 保密期限：<anything>. It counts only when no explanation stands
+# elsewhere in the message (the filled-in form needs no such care). A level field holding no
+# level (機密等級：普通, 機密等級：分為…) is not a marking at all.
+_FIELD_ANY = r"\s*[:：]\s*\S"
+
+
+def _with_normalised(words: Iterable[str]) -> set[str]:
+    """The words and their normalised forms: patterns run over normalised text, where 群 is 羣
+    and ？ is ? (keywords.py does the same for the spaCy matcher)."""
+    words = tuple(words)
+    return {*words, *(normalize(w).text for w in words)}
+
+
+def _alternation(words: Iterable[str]) -> str:
+    """Longest first; ASCII words must stand alone ("secret" not in "secretary")."""
+    parts = []
+    for w in sorted(_with_normalised(words), key=len, reverse=True):
+        escaped = re.escape(w)
+        if w.isascii() and w[:1].isalnum():
+            escaped = rf"(?<![A-Za-z]){escaped}(?![A-Za-z])"
+        parts.append(escaped)
+    return "|".join(parts) or r"(?!)"
 
 
 class ClassifiedRule:
-    """Reports a classification marking unless the message only explains the rules."""
+    """Reports a classification marking unless the message only talks about the rules."""
 
     name = "classified"
     category = CLASSIFIED
-    lexicons = (MARKINGS, EXPLAIN, EXCEPTIONS, BENIGN_LEXICON)
-    anchors = (MARKINGS,)  # headers and stamps are found by regex
+    lexicons = (MARKINGS, ENGLISH, CAUTIONS, EXPLAIN, EXCEPTIONS, BENIGN_LEXICON)
+    anchors = (MARKINGS, ENGLISH, CAUTIONS)  # fields and stamps (all hold 密/限閱) by regex
 
     def __init__(self, config: DetectorConfig, lexicons: Lexicons) -> None:
-        self._exceptions = lexicons.words(EXCEPTIONS) + lexicons.exceptions(MARKINGS)
+        self._exceptions = tuple(
+            _with_normalised(lexicons.words(EXCEPTIONS) + lexicons.exceptions(MARKINGS))
+        )
+        context = (LEVELS, LEVEL_FIELDS, TERM_FIELDS, STAMPS, ENGLISH_CONTEXT, ENGLISH_CUES)
+        context += (SHARING, QUESTION_CUES, RULE_CUES, NEGATIONS)
+        alt = {name: _alternation(lexicons.words(name)) for name in context}
+        # Fields and stamps are searched in lower-cased text without IGNORECASE: a case-blind
+        # alternation of English words is ~4x slower in `re`.
+        low = {name: _alternation(w.lower() for w in lexicons.words(name)) for name in context}
+        levels, fields, terms = low[LEVELS], low[LEVEL_FIELDS], low[TERM_FIELDS]
+        # 機密等級：密, 密等為機密, 機密等級「極機密」; not 機密等級：絕對機密、極機密… (a list
+        # of levels) nor 密碼.
+        self._filled = re.compile(
+            rf"(?:{fields})\s*(?:(?:[:：]|為)\s*[「『【(（\[]?|[「『【(（\[])\s*(?:{levels})"
+            r"(?!\s*[、和與及跟或/／碼])"
+            rf"|(?:{terms})\s*[:：]\s*[0-9一二三四五六七八九十民本至自]"
+        )
+        self._term_any = re.compile(rf"(?:{terms}){_FIELD_ANY}")
+        self._stamp = re.compile(rf"[【\[(（〔]\s*(?:{low[STAMPS]})\s*[】\])）〕]")
+        self._quoted = re.compile(rf"「\s*(?:{low[STAMPS]})\s*」")
+        # English word in context: followed by what it qualifies, or applied by a cue.
+        self._english_next = re.compile(
+            rf"\s?[-–]?\s?(?:的\s?)?(?:{alt[ENGLISH_CONTEXT]})", re.IGNORECASE
+        )
+        self._english_cue = re.compile(rf"(?:{alt[ENGLISH_CUES]})\s*$", re.IGNORECASE)
+        self._sharing = re.compile(alt[SHARING], re.IGNORECASE)
+        self._question = re.compile(alt[QUESTION_CUES], re.IGNORECASE)
+        self._rules = re.compile(alt[RULE_CUES], re.IGNORECASE)
+        self._negated = re.compile(rf"(?:{alt[NEGATIONS]})\s*$")
 
     def evaluate(self, data: RuleInput) -> list[Match]:
         text = data.view.text
-        header = _HEADER.search(text) or _STAMP.search(text)
-        markings = clean_hits(data, MARKINGS, self._exceptions)
-        if (not markings and header is None) or is_benign(data):
+        if not any(h.lexicon in self.anchors for h in data.hits) and not _GATE.search(text):
+            return []  # every Chinese field and stamp holds 密 or 限閱, English ones a word
+        markings = _without_exceptions(text, clean_hits(data, MARKINGS), self._exceptions)
+        markings += clean_hits(data, CAUTIONS)
+        markings += [h for h in clean_hits(data, ENGLISH) if self._english_applies(text, h)]
+        low = _fold(text)
+        found = self._filled.search(low)
+        if not (markings or found) and not (
+            self._stamp.search(low) or self._term_any.search(low) or self._quoted.search(low)
+        ):
+            return []  # 保密, 密切, 密封: 密 without a marking, a field or a stamp
+        if is_benign(data):
             return []
-        explain = clean_hits(data, EXPLAIN)
-        if header is not None and not [
-            h for h in explain if h.end <= header.start() or h.start >= header.end()
-        ]:
-            return [
-                rule_match(
-                    MARKING_TYPE, CLASSIFIED, header.start(), header.end(), 0.9,
-                    self.name, "classification header or stamp",
-                )
-            ]
-        sharing = _SHARING.search(text) is not None
-        # A real marking speaks before a caution phrase in the same message.
-        markings.sort(key=lambda h: _CAUTION.search(h.word) is not None)
+        if found:
+            return [_marking(found.start(), found.end(), 0.9, "classification field")]
+        stamps = list(self._stamp.finditer(low))
+        for stamp in stamps:
+            if _line_head(text, stamp.start(), 0):
+                return [_marking(stamp.start(), stamp.end(), 0.9, "classification stamp")]
+        markings.sort(key=lambda h: h.start)
+        explain = _Spans(clean_hits(data, EXPLAIN))
         for hit in markings:
-            labelled = text[hit.end : hit.end + 2].startswith((":", "：", "】", "」", "]"))
-            if near(hit, explain, EXPLAIN_WINDOW, EXPLAIN_WINDOW) and not (sharing or labelled):
+            if _is_caution(hit) and _heads(text, hit, explain):
+                return [_marking(hit.start, hit.end, 0.8, f"caution heading content {hit.word}")]
+        # Weaker evidence: a message about the rules (a definition, a reminder) or a question
+        # about a marking mentions markings without carrying a marked document.
+        sharing, forbidden = self._sharing_signs(text)
+        header = self._term_any.search(low) or self._quoted.search(low)
+        if not sharing:
+            if forbidden or self._rules.search(text) or _names_levels(markings):
+                return []
+            stamps = [m for m in stamps if not self._asked(text, m.start(), m.end())]
+            markings = [h for h in markings if not self._asked(text, h.start, h.end)]
+            if header is not None and self._asked(text, header.start(), header.end()):
+                header = None
+        if stamps:
+            stamp = stamps[0]
+            return [_marking(stamp.start(), stamp.end(), 0.85, "classification stamp")]
+        if header is not None and not explain.outside(header.start(), header.end()):
+            return [_marking(header.start(), header.end(), 0.85, "classification field")]
+        # A real marking speaks before a caution phrase in the same message.
+        markings.sort(key=_is_caution)
+        for hit in markings:
+            labelled = _LABELLED.match(text, hit.end) is not None
+            if explain.near(hit, EXPLAIN_WINDOW) and not (sharing or labelled):
                 continue
-            caution = _CAUTION.search(hit.word) is not None
+            caution = _is_caution(hit)
             return [
                 rule_match(
                     CAUTION_TYPE if caution else MARKING_TYPE, CLASSIFIED, hit.start, hit.end,
@@ -84,3 +198,153 @@ class ClassifiedRule:
                 )
             ]
         return []
+
+    def _asked(self, text: str, start: int, end: int) -> bool:
+        """The sentence around [start, end) is a question (請問密件要怎麼標示?, 「限閱」跟「密」
+        一樣嗎?). A question elsewhere in the message ("…，大家有意見嗎?") does not count."""
+        lo = max(0, start - SENTENCE)
+        for m in _TERMINATOR.finditer(text, lo, start):
+            lo = m.end()
+        stop = _TERMINATOR.search(text, end, min(len(text), end + SENTENCE))
+        hi = stop.end() if stop else min(len(text), end + SENTENCE)
+        return self._question.search(text, lo, hi) is not None
+
+    def _sharing_signs(self, text: str) -> tuple[bool, bool]:
+        """(a sign of sharing, a prohibition of sharing): 附件, 我打出來 share; 不得拍照上傳,
+        密件請勿拍照, 不要丟群組 state a rule."""
+        forbidden = False
+        for m in self._sharing.finditer(text):
+            if not self._negated.search(text, max(0, m.start() - 4), m.start()):
+                return True, forbidden
+            forbidden = True
+        return False, forbidden
+
+    def _english_applies(self, text: str, hit: KeywordHit) -> bool:
+        """secret 等級, restricted document, marked classified, [SECRET], SECRET：本案…"""
+        if self._english_next.match(text, hit.end):
+            return True
+        before = text[max(0, hit.start - 16) : hit.start]
+        if self._english_cue.search(before):
+            return True
+        after = text[hit.end : hit.end + 4]
+        if before.rstrip().endswith(("【", "[", "(", "（", "〔")) and after.lstrip().startswith(
+            ("】", "]", ")", "）", "〕")
+        ):
+            return True
+        # A label at the head of a line followed by Chinese content (not "secret: tldq8…",
+        # which is a credential).
+        return _line_head(text, hit.start) and re.match(
+            r"\s*[:：|｜—–\-]+\s*[^\x00-\x7f]", text[hit.end : hit.end + 8]
+        ) is not None
+
+
+def _without_exceptions(
+    text: str, hits: list[KeywordHit], exceptions: Sequence[str]
+) -> list[KeywordHit]:
+    """The hits not inside an exception word (機密 in 開機密碼): support.clean_hits's test, in
+    (hits + exceptions) × log time rather than hits × exception occurrences ("不是密件" × 25,000
+    took 14 s there)."""
+    if not hits or not exceptions:
+        return hits
+    spans: list[tuple[int, int]] = []
+    for word in exceptions:
+        pos = text.find(word)
+        while pos >= 0:
+            spans.append((pos, pos + len(word)))
+            pos = text.find(word, pos + 1)
+    if not spans:
+        return hits
+    spans.sort()
+    starts = [s for s, _ in spans]
+    reach: list[int] = []  # the furthest end among spans starting at or before each one
+    for _, end in spans:
+        reach.append(max(end, reach[-1]) if reach else end)
+    kept = []
+    for h in hits:
+        i = bisect_right(starts, h.start) - 1
+        if i < 0 or reach[i] < h.end:
+            kept.append(h)
+    return kept
+
+
+class _Spans:
+    """Keyword hits sorted by start, asked "is one within `window` characters of this hit?" in
+    logarithmic time: a message of many markings and many explanation words ("密件規定" × 25,000)
+    must not cost markings × explanations (support.near scans the whole list each time)."""
+
+    def __init__(self, hits: Sequence[KeywordHit]) -> None:
+        self._hits = sorted(hits, key=lambda h: h.start)
+        self._starts = [h.start for h in self._hits]
+        self._longest = max((h.end - h.start for h in self._hits), default=0)
+        self._first_end = min((h.end for h in self._hits), default=0)
+
+    def near(self, hit: KeywordHit, window: int) -> bool:
+        """A hit ending at most `window` before `hit` starts, starting at most `window` after
+        it ends, or overlapping it (the test of support.near)."""
+        lo = bisect_left(self._starts, hit.start - window - self._longest)
+        hi = bisect_right(self._starts, hit.end + window)
+        return any(h.end >= hit.start - window for h in self._hits[lo:hi])
+
+    def outside(self, start: int, end: int) -> bool:
+        """Any hit lying wholly before `start` or wholly after `end`."""
+        return bool(self._hits) and (self._first_end <= start or self._starts[-1] >= end)
+
+
+def _names_levels(markings: Sequence[KeywordHit]) -> bool:
+    """Three different markings, none inside another (絕對機密、極機密跟機密): a message that
+    lists the levels explains the scheme; a marked document carries one."""
+    words: set[str] = set()
+    reach = -1
+    for h in sorted(markings, key=lambda h: (h.start, -h.end)):
+        if h.end <= reach:
+            continue  # 機密 inside 極機密
+        reach = h.end
+        if not _is_caution(h):
+            words.add(h.word)
+            if len(words) >= 3:
+                return True
+    return False
+
+
+def _is_caution(hit: KeywordHit) -> bool:
+    return hit.lexicon == CAUTIONS or _CAUTION.search(hit.word) is not None
+
+
+def _fold(text: str) -> str:
+    """Lower-cased text for the field and stamp patterns, whose offsets must stay those of
+    `text`: when lower-casing changes the length (İ), the text as it is (English fields then
+    match only in lower case)."""
+    low = text.lower()
+    return low if len(low) == len(text) else text
+
+
+def _line_head(text: str, start: int, words: int = HEAD_PREFIX) -> bool:
+    """Only brackets, punctuation or up to `words` characters of words (轉貼, 內部資料，) stand
+    before `start` on its line. Looks back a bounded window, so many hits stay linear."""
+    window = text[max(0, start - words - 4) : start]
+    newline = window.rfind("\n")
+    if newline >= 0:
+        window = window[newline + 1 :]
+    elif start > words + 4:
+        return False
+    return len(_OPENERS.sub("", window)) <= words
+
+
+def _heads(text: str, hit: KeywordHit, explain: _Spans) -> bool:
+    """A caution phrase used as a label: 請勿外流：…, 內部簽呈（請勿外流）：…, or the opening
+    words of the message followed by at least a short sentence (請勿外流！內部簽呈…) with no
+    explanation next to it (請勿轉傳，依規定… is an instruction, not a label). Said after other
+    words without a colon ("各位，請勿轉傳 …", a line of its own under a raid plan), it is a
+    caption like a trailing one."""
+    if _CAUTION_LABEL.match(text, hit.end):
+        return True
+    if hit.start > HEAD_PREFIX or _OPENERS.sub("", text[: hit.start]):
+        return False
+    if explain.near(hit, EXPLAIN_WINDOW):
+        return False
+    following = text[hit.end : hit.end + 4 * HEAD_CONTENT]
+    return len(_CONTENT.findall(following)) >= HEAD_CONTENT
+
+
+def _marking(start: int, end: int, score: float, reason: str) -> Match:
+    return rule_match(MARKING_TYPE, CLASSIFIED, start, end, score, ClassifiedRule.name, reason)

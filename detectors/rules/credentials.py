@@ -4,26 +4,39 @@ Two ways a secret shows up:
 - a self-describing format: API keys (sk-…, AKIA…, ghp_…, xoxb-…, AIza…), JSON Web Tokens,
   PEM private keys, connection strings with a password (postgres://user:pass@host);
 - a label followed by a value: 密碼 Abc12345!, OTP 774120, 驗證碼是 830 215, pwd=…, WiFi密碼：…,
-  and 帳號/密碼 pairs written as "moi_user / M0i!user#7" after a 帳號密碼 label.
+  key passphrase: … (more labels in `credential_value_labels.txt`), English links included
+  ("the wifi password is …", "was changed to …"), and 帳號/密碼 pairs written as
+  "moi_user / M0i!user#7" after an account label (`credential_account_labels.txt`);
+- a secret named a few words before its value: "the root password for the backup server is
+  R00t-…" (`credential_secret_nouns.txt`), 資料庫密碼我放這：Db#… (a short Chinese gap and a
+  colon; a gap holding a word of `credential_benign.txt` such as 到期, 長度 is policy talk).
 The finding's span is the secret itself and it is always fully masked.
 
 Not an incident: talk about passwords with no value ("請重設密碼", "密碼政策", "忘記密碼怎麼辦":
 a label followed by Chinese words is not a value), placeholders (********, xxxx, <密碼>), and
-training material (benign cues) without a real identifier.
+training material (benign cues) without a real identifier. Where the value follows a bare space
+or English words ("password before Friday", "the API secret rotates", "is changing tomorrow"),
+it must look like a secret — a digit, a symbol or mixed case — not like a word of prose.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from detectors.config import DetectorConfig
 from detectors.lexicon import Lexicons
+from detectors.normalize import normalize
 from detectors.recognizers.base import Match
 from detectors.rules.base import RuleInput
 from detectors.rules.support import BENIGN_LEXICON, is_benign, rule_match
 from detectors.types import CREDENTIALS
 
 LABELS = "credential_labels"
+VALUE_LABELS = "credential_value_labels"
+SECRET_NOUNS = "credential_secret_nouns"
+ACCOUNT_LABELS = "credential_account_labels"
+POLICY_WORDS = "credential_benign"
 SECRET_TYPE = "CREDENTIAL_SECRET"
 
 _FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -47,41 +60,59 @@ _FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
 )
-# A label, a link (是, 為, :, =, space) and a value. Longest labels first.
-_LABEL = (
-    r"(?:wi-?fi\s*密碼|無線(?:網路)?密碼|(?:登入|管理者|管理員|預設|初始|臨時|提款|新)?密碼|帳密"
+# A label, a link (是, 為, :, =, space) and a value. Longest labels first; the rule adds the
+# labels of `credential_value_labels.txt` (passphrase, pw, 口令 …) to these.
+_LABEL_CORE = (
+    r"wi-?fi\s*密碼|無線(?:網路)?密碼|(?:登入|管理者|管理員|預設|初始|臨時|提款|新)?密碼|帳密"
     r"|通行碼|(?:身分)?驗證碼|認證碼|一次性密碼|動態密碼|金鑰|權杖|私鑰"
     r"|(?<![A-Za-z])(?:OTP|PIN\s*碼?|API[\s_]?KEY|apikey|(?:access|secret|storage)\s?key"
-    r"|AccountKey|token|password|passwd|pwd|pass|secret|client_secret)(?![A-Za-z]))"
+    r"|AccountKey|token|password|passwd|pwd|pass|secret|client_secret)(?![A-Za-z])"
 )
-# Between label and value: punctuation, 是/為, or a verb that sets it (改成, 已重設為).
+# Between label and value: punctuation, an arrow, 是/為, or a verb that sets it (改成,
+# 已重設為) — group `firm` — or only a space or English words (is, was changed to): then the
+# value must look like a secret, not a word ("password before Friday").
 _LINK = (
-    r"\s*(?:(?:已經?|已)?(?:改成|改為|設為|設成|重設為|換成|變更為)|是|為|:|：|=|\s+is\s|\s)"
-    r"\s*(?:是|為|:|：)?\s*"
+    r"(?:\s*(?P<firm>(?:已經?|已)?(?:改成|改為|設為|設成|重設為|換成|變更為)|是|為|:|：|=|→|->|=>)"
+    r"|\s+(?:(?:has\s+been|have\s+been|was|is|got)\s+)?(?:set|changed|reset|updated)\s+to\s"
+    r"|\s+(?:is|was)(?:\s+now)?\s|\s)"
+    r"\s*(?P<firm2>是|為|:|：)?\s*"
 )
 # The value: a run of printable ASCII; digits may be grouped by single spaces (830 215).
-_VALUE = r"(\d{3,4}(?: \d{3,4}){1,2}(?![\w])|[A-Z]-\d{4,8}|[!-~]{3,80})"
-_LABELLED = re.compile(_LABEL + _LINK + _VALUE, re.IGNORECASE)
+_VALUE = r"(?P<v>\d{3,4}(?: \d{3,4}){1,2}(?![\w])|[A-Z]-\d{4,8}|[!-~]{3,80})"
+# The Chinese labels, for the gapped form (an English label before a Chinese gap is rare).
+_LABEL_ZH = r"密碼|帳密|通行碼|驗證碼|認證碼|金鑰|權杖|私鑰"
+# English words between a secret's name and its value: "for the backup server" (1–7 words).
+_GAP_EN = r"\s+(?:for|of|to|on|at|into)(?:\s+[^\s:=]{1,30}){1,7}?"
+_PREPOSITION = re.compile(r"\s(?:for|of|to|on|at|into)\s")
+_LINK_EN = r"(?:\s+(?:is|was)(?:\s+now)?\s+|\s*[:=]\s*)"
+# A short Chinese gap before a colon or 是: 資料庫密碼我放這：…, 密碼一樣是 … (no ASCII, no
+# punctuation in it).
+_GAP_ZH = r"(?P<gap>[^\x00-\x7f\s,，。、:：;；!！?？()（）]{1,6}?)(?:[:：]|是|為)\s*"
+# Values a gapped form must not take: dates, times and e-mail addresses (密碼到期日：2025/12/31).
+_NOT_GAPPED_VALUE = re.compile(
+    r"\d{2,4}[-/.]\d{1,2}(?:[-/.]\d{1,4})?|\d{1,2}:\d{2}(?::\d{2})?|[^@\s]+@[^@\s]+\.[a-z]{2,}",
+    re.IGNORECASE,
+)
 # A default administrator login written as user / password: admin / Printer@88.
 _ADMIN_PAIR = re.compile(
-    r"(?<![A-Za-z])(?:admin|administrator|root|sa|guest|manager)\s*[/／]\s*([!-~]{4,80})",
+    r"(?<![A-Za-z])(?:admin|administrator|root|sa|guest|manager)\s*[/／]\s*(?P<v>[!-~]{4,80})",
     re.IGNORECASE,
 )
-# 帳號密碼寫在這：moi_user / M0i!user#7 — a user and a password after a combined label.
-_PAIR = re.compile(
-    r"(?:帳號|帳密|帳號密碼|account)[^\n]{0,12}?[:：]\s*[!-~]{2,40}\s*[/|／]\s*([!-~]{4,80})",
-    re.IGNORECASE,
-)
-# Every secret pattern above starts at or after one of these: one cheap search decides whether
-# the dozen patterns need to run at all.
-# Matched case-sensitively against lower-cased text (pattern lower-cased too; it has no escapes
-# such as \S whose meaning depends on case): 13 µs → 5 µs a message against IGNORECASE.
-_TRIGGER = re.compile(
-    (
-        _LABEL + r"|帳號|帳密|account|sk-|AKIA|ASIA|gh[pousr]_|github_pat_|xox|AIza|eyJ|PRIVATE KEY"
-        r"|://|\d:[A-Za-z0-9_\-]{30}|admin|administrator|root|sa\s*[/／]|guest|manager"
-    ).lower()
-)
+# 帳號密碼寫在這：moi_user / M0i!user#7 — a user and a password after an account label (the
+# rule fills in the labels of `credential_account_labels.txt`).
+_PAIR = r"(?:{accounts})[^\n]{{0,30}}?[:：]\s*[!-~]{{2,40}}\s*[/|／]\s*(?P<v>[!-~]{{4,80}})"
+# Every secret pattern starts at or after one of these: one cheap search decides whether the
+# dozen patterns need to run at all. Literal stems only (a superset is harmless, a lookaround
+# per word made the search ~10x slower); the rule adds the lexicon labels and nouns and drops
+# any word that holds another (passphrase holds pass).
+# Matched case-sensitively against lower-cased text: 13 µs → 5 µs a message against IGNORECASE.
+_TRIGGER_WORDS = (
+    "密碼", "帳密", "通行碼", "驗證碼", "認證碼", "金鑰", "權杖", "私鑰",
+    "otp", "pin", "api", "key", "token", "pass", "pwd", "secret",
+    "sk-", "akia", "asia", "github_pat_", "xox", "aiza", "eyj", "://",
+    "admin", "root", "guest", "manager",
+)  # fmt: skip
+_TRIGGER_PATTERNS = r"gh[pousr]_|\d:[a-z0-9_\-]{30}|sa\s*[/／]"
 # Values that are words, placeholders or masks, not secrets.
 _NOT_A_SECRET = re.compile(
     r"[*＊xX•●?？.。]+|<[^>]*>|\(.*\)|（.*）|"
@@ -102,10 +133,26 @@ class CredentialsRule:
 
     def __init__(self, config: DetectorConfig, lexicons: Lexicons) -> None:
         self._config = config
+        extra = _alternation(lexicons.words(VALUE_LABELS))
+        nouns = _alternation(lexicons.words(SECRET_NOUNS))
+        accounts = _alternation(lexicons.words(ACCOUNT_LABELS))
+        label = f"(?:{_LABEL_CORE}|{extra})"
+        self._policy = tuple(_with_normalised(lexicons.words(POLICY_WORDS)))
+        self._labelled = re.compile(label + _LINK + _VALUE, re.IGNORECASE)
+        self._named = re.compile(f"(?:{nouns}){_GAP_EN}{_LINK_EN}{_VALUE}", re.IGNORECASE)
+        zh_extra = _alternation(w for w in lexicons.words(VALUE_LABELS) if not w.isascii())
+        self._gapped = re.compile(f"(?:{_LABEL_ZH}|{zh_extra}){_GAP_ZH}{_VALUE}")
+        self._pair = re.compile(_PAIR.format(accounts=accounts), re.IGNORECASE)
+        stems = _stems(
+            (*_TRIGGER_WORDS, *lexicons.words(VALUE_LABELS), *lexicons.words(SECRET_NOUNS),
+             *lexicons.words(ACCOUNT_LABELS))
+        )
+        self._trigger = re.compile("|".join(map(re.escape, stems)) + "|" + _TRIGGER_PATTERNS)
 
     def evaluate(self, data: RuleInput) -> list[Match]:
         text = data.view.text
-        if _TRIGGER.search(text.lower()) is None:
+        low = text.lower()
+        if self._trigger.search(low) is None:
             return []  # no label, token prefix, key header, URL or admin login: nothing to read
         found: list[tuple[int, int, str]] = []
         for kind, pattern in _FORMATS:
@@ -113,23 +160,29 @@ class CredentialsRule:
                 group = 1 if pattern.groups else 0
                 found.append((m.start(group), m.end(group), kind))
         labelled = (
-            (_LABELLED, "labelled secret"),
-            (_PAIR, "account and password"),
+            (self._labelled, "labelled secret"),
+            (self._named, "named secret"),
+            (self._gapped, "labelled secret"),
+            (self._pair, "account and password"),
             (_ADMIN_PAIR, "administrator login"),
         )
         for pattern, kind in labelled:
+            if pattern is self._named and not _PREPOSITION.search(low):
+                continue  # the named form needs "for", "of", "to" …: skip it for Chinese chat
             for m in pattern.finditer(text):
-                start, end = m.start(1), m.end(1)
+                start, end = m.start("v"), m.end("v")
                 value = text[start:end]
                 trimmed = value.rstrip(_TRAILING)
                 end -= len(value) - len(trimmed)
-                if _is_secret(trimmed):
+                if self._accepts(pattern, m, trimmed):
                     found.append((start, end, kind))
         if not found or is_benign(data):
             return []
         out: list[Match] = []
+        # Sorted by start, longest first: a finding overlaps an earlier kept one only if it
+        # starts before the last kept one ends (one comparison, not one per kept finding).
         for start, end, kind in sorted(found, key=lambda f: (f[0], -(f[1] - f[0]))):
-            if any(start < m.end and m.start < end for m in out):
+            if out and start < out[-1].end:
                 continue
             out.append(
                 rule_match(
@@ -138,6 +191,59 @@ class CredentialsRule:
                 )
             )
         return out
+
+    def _accepts(self, pattern: re.Pattern[str], m: re.Match[str], value: str) -> bool:
+        if not _is_secret(value):
+            return False
+        if pattern is self._labelled:
+            # Only a space or English words between label and value: prose unless it looks
+            # like a secret ("password before Friday", "secret rotates every 90 days").
+            return bool(m.group("firm") or m.group("firm2")) or _looks_secret(value)
+        if pattern is self._named:
+            return _looks_secret(value) and not _NOT_GAPPED_VALUE.fullmatch(value)
+        if pattern is self._gapped:
+            gap = m.group("gap")
+            return not any(w in gap for w in self._policy) and not _NOT_GAPPED_VALUE.fullmatch(
+                value
+            )
+        return True
+
+
+def _with_normalised(words: Iterable[str]) -> set[str]:
+    """The words and their normalised forms: patterns run over normalised text, where 群 is 羣
+    and ？ is ? (keywords.py does the same for the spaCy matcher)."""
+    words = tuple(words)
+    return {*words, *(normalize(w).text for w in words)}
+
+
+def _alternation(words: Iterable[str]) -> str:
+    """Longest first; ASCII words must stand alone ("pw" not in "pwned")."""
+    parts = []
+    for w in sorted(_with_normalised(words), key=len, reverse=True):
+        escaped = re.escape(w)
+        if w.isascii() and w[:1].isalnum():
+            escaped = rf"(?<![A-Za-z]){escaped}(?![A-Za-z])"
+        parts.append(escaped)
+    return "|".join(parts) or r"(?!)"
+
+
+def _stems(words: Iterable[str]) -> list[str]:
+    """Lower-cased words, without those that contain another (a search for "pass" finds
+    "passphrase" too), longest first."""
+    low = sorted({w.lower() for w in words}, key=len)
+    kept: list[str] = []
+    for w in low:
+        if not any(k in w for k in kept):
+            kept.append(w)
+    return sorted(kept, key=len, reverse=True)
+
+
+def _looks_secret(value: str) -> bool:
+    """A digit, a symbol or mixed case inside (Sunny2024, R00t-Bkp, xK9mQ): not a prose word
+    (changing, before, Friday)."""
+    if any(c.isdigit() for c in value) or not value.isalnum():
+        return True
+    return any(c.isupper() for c in value[1:]) and any(c.islower() for c in value)
 
 
 def _is_secret(value: str) -> bool:
