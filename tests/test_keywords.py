@@ -72,3 +72,22 @@ def test_keyword_pass_never_loads_presidio_or_transformers() -> None:
         "sys.exit(any(k.startswith(('presidio', 'transformers')) for k in sys.modules))\n"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_an_exception_word_with_a_character_the_normaliser_folds_still_applies() -> None:
+    """Exceptions are written in standard characters; the text they are compared with is
+    normalised (群 → 羣), so both forms must be looked for."""
+    from detectors.config import DetectorConfig
+    from detectors.lexicon import Lexicons
+    from detectors.normalize import normalize
+    from detectors.recognizers.base import TextView
+    from detectors.rules.base import KeywordHit, RuleInput
+    from detectors.rules.support import clean_hits
+
+    norm = normalize("請勿外流群組")
+    view = TextView(norm=norm, config=DetectorConfig())
+    Lexicons(DetectorConfig())
+    hit = KeywordHit("classified_markings", "外流", 2, 4)
+    data = RuleInput(view=view, entities=[], hits=[hit])
+    assert clean_hits(data, "classified_markings", ("外流群組",)) == []
+    assert clean_hits(data, "classified_markings", ("外洩",)) == [hit]

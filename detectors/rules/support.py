@@ -9,6 +9,7 @@ policy (say, what counts as a benign cue) happens once.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from detectors.recognizers.base import Match
 from detectors.rules.base import KeywordHit, RuleInput
@@ -51,6 +52,14 @@ def _inside_ascii_word(text: str, start: int, end: int) -> bool:
     return left or right
 
 
+@lru_cache(maxsize=256)
+def _normalised(words: tuple[str, ...]) -> tuple[str, ...]:
+    """Exception words in both forms: hits index normalised text, where 群 is 羣 and ？ is ?."""
+    from detectors.normalize import normalize
+
+    return tuple(dict.fromkeys((*words, *(normalize(w).text for w in words))))
+
+
 def clean_hits(data: RuleInput, lexicon: str, exceptions: Sequence[str] = ()) -> list[KeywordHit]:
     """Hits of `lexicon` that really are the word: ASCII words must stand alone, and a hit that
     lies inside an exception word (搜索 in 搜索引擎; from the rule's exception lexicon or the
@@ -67,7 +76,7 @@ def clean_hits(data: RuleInput, lexicon: str, exceptions: Sequence[str] = ()) ->
     if not hits or not exceptions:
         return hits
     spans: list[tuple[int, int]] = []
-    for word in exceptions:
+    for word in _normalised(tuple(exceptions)):
         pos = text.find(word)
         while pos >= 0:
             spans.append((pos, pos + len(word)))
