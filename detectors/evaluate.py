@@ -10,9 +10,9 @@ Scoring rules (documented in tests/corpus/README.md):
   The headline is the macro-F1 over the six categories.
 * Entities are compared per message as sets of ``(type, normalised value)``. Normalising folds
   width, Simplified characters, Chinese-numeral digits, case and separators, so ``A12345 6789``
-  equals ``a123456789``. ``PERSON`` and ``ADDRESS`` also match when one value contains the
-  other (``王小明`` vs ``王小明先生``), because where a name or an address ends is a matter of
-  taste, not of leaking.
+  equals ``a123456789``. ``PERSON``, ``ADDRESS`` and ``BIRTHDATE`` also match when one value
+  contains the other (``王小明`` vs ``王小明先生``, ``民國79年11月3日`` vs ``79年11月3日``),
+  because where a name, an address or a date ends is a matter of taste, not of leaking.
 * A benign message has no gold category; a false alarm is a benign message with any predicted
   category (what a user would experience as a wrong warning).
 
@@ -41,7 +41,7 @@ TARGETS: dict[str, float] = {
     "benign_false_alarm_rate_max": 0.02,
 }
 # Types whose extent is fuzzy: containment counts as a match.
-_CONTAINMENT_TYPES = frozenset({PERSON, "ADDRESS"})
+_CONTAINMENT_TYPES = frozenset({PERSON, "ADDRESS", "BIRTHDATE"})
 _SEPARATORS = re.compile(r"[\s\-–—.()/（）·・_,:：、]")
 
 

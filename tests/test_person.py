@@ -225,3 +225,23 @@ def test_company_names_that_look_like_given_names_are_not_people(
     recognizer: PersonRecognizer, text: str
 ) -> None:
     assert names(recognizer, text) == []
+
+
+def test_titles_after_names_in_committee_lists_and_vietnamese_middle_names(
+    recognizer: PersonRecognizer,
+) -> None:
+    assert names(recognizer, "委員：周怡如副教授、賴文昌顧問，評選會下週四") == ["周怡如", "賴文昌"]
+    assert names(recognizer, "外配阮氏梅的舊式居留證號是ZC71721521") == ["阮氏梅"]
+    assert names(recognizer, "崇德顧問公司的服務建議書") == []
+
+
+def test_x_surname_man_and_a_title_before_a_common_word_are_not_names(
+    recognizer: PersonRecognizer,
+) -> None:
+    assert names(recognizer, "新聞：前鄉長林姓男子因工程圍標案判刑") == []
+    assert names(recognizer, "申訴的是校長言語霸凌") == []
+
+
+def test_a_role_word_heading_a_latin_name_is_not_part_of_it(recognizer: PersonRecognizer) -> None:
+    found = names(recognizer, "Applicant Hsiao Ya-Hui (蕭雅惠), mobile +886 975 331 208")
+    assert "Hsiao Ya-Hui" in found and "Applicant Hsiao Ya-Hui" not in found

@@ -432,3 +432,49 @@ def test_home_village_and_english_addresses_are_found(
     scanner: Scanner, text: str, value: str
 ) -> None:
     assert (ADDRESS, value) in found(scanner, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "颱風期間各區消防分隊聯絡電話：東區 (06)268-3119、北區 (06)251-3995，請放在防災專區",
+        "宣導海報上的電話記得放：165反詐騙諮詢專線，還有本分局的24小時值班台 (03)332-5146",
+    ],
+)
+def test_an_agency_units_numbers_and_lists_of_them_are_office_lines(
+    scanner: Scanner, text: str
+) -> None:
+    assert PHONE not in {t for t, _ in found(scanner, text)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "監理站搬到新大樓了喔～ 嘉義市東區忠孝路518號，舊址那邊只剩一個臨時櫃台",
+        "協調會改在市府大樓開，地址：新北市板橋區中山路一段161號 18樓 第二會議室",
+        "契約封面的廠商地址寫：台北市內湖區瑞光路583巷21號7樓，跟工商登記一致",
+    ],
+)
+def test_a_moved_office_a_meeting_venue_and_a_vendors_address_are_not_personal(
+    scanner: Scanner, text: str
+) -> None:
+    assert ADDRESS not in {t for t, _ in found(scanner, text)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "影印機管理介面 http://192.168.10.40 帳號 admin",
+        "公文掛號號碼 31867500012345 郵局說已經投遞了",
+    ],
+)
+def test_ip_addresses_and_registered_mail_numbers_are_not_bank_accounts(
+    scanner: Scanner, text: str
+) -> None:
+    assert BANK_ACCOUNT not in {t for t, _ in found(scanner, text)}
+
+
+def test_a_birth_date_after_a_name_introduced_by_a_verb_or_a_slash(scanner: Scanner) -> None:
+    assert (BIRTHDATE, "民國31年2月9日") in found(scanner, "被看護人是湯淑華，民國31年2月9日")
+    text = "報名資料：田文傑 / 1984年12月2日 / 寄紙本"
+    assert (BIRTHDATE, "1984年12月2日") in found(scanner, text)

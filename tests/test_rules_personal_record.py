@@ -75,3 +75,16 @@ def test_a_name_with_a_medical_detail_is_personal_data(scanner: Scanner) -> None
 
 def test_a_single_detail_without_a_name_is_not_personal_data(scanner: Scanner) -> None:
     assert "personal_data" not in scanner.scan("請回電 0917-235-806，謝謝").categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "剛查完，周俊傑有兩筆前案（103年竊盜、108年施用二級毒品）",
+        "地政這邊查到：張秋月名下大安區學府段三小段0421地號持分三分之一",
+    ],
+)
+def test_a_name_with_criminal_or_land_records_is_personal_data(
+    scanner: Scanner, text: str
+) -> None:
+    assert "personal_data" in scanner.scan(text).categories

@@ -74,7 +74,8 @@ _EN_PATTERN = re.compile(
 # An organisation named right after the address is its own (…1號 嘉義縣政府社會局 收).
 _ORG_AFTER = re.compile(
     r"[ \t]{0,2}[（(]?[\u4e00-\u9fff]{0,12}?"
-    r"(?:政府|公所|局|處|署|院|事務所|分局|派出所|中心|公司|大學|學校|農會|銀行)"
+    r"(?:政府|公所|局|處|署|院|事務所|分局|派出所|中心|公司|大學|學校|農會|銀行|會議室|禮堂"
+    r"|大樓|教室|簡報室|辦公室)"
     r"(?:[ \t)）]|收|$|[，。,])"
 )
 _CJK_NUM = str.maketrans("零〇一二三四五六七八九台", "00123456789臺")

@@ -24,8 +24,11 @@ _SERIAL_AFTER = re.compile(r"[ ]*(?:號|元|塊|圓)")
 # A few characters before: what the number is, when it is not an account.
 _NOT_ACCOUNT_WORDS = re.compile(
     r"訂單|發票|單號|文號|案號|序號|貨號|條碼|追蹤|統編|統一編號|電話|手機|傳真|"
-    r"護照|健保|身分證|身份證|卡號|信用卡|金額|總價|價格|時間|日期"
+    r"護照|健保|身分證|身份證|卡號|信用卡|金額|總價|價格|時間|日期|掛號|郵件號碼|包裹|快遞|"
+    r"IP|ip|網址|http"
 )
+# An IPv4 address (http://192.168.10.40) is digits and dots, never an account.
+_IPV4 = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
 _LOOKBACK = 8
 
 
@@ -46,7 +49,8 @@ class BankAccountRecognizer:
 
         def accept(start: int, end: int, digits: str) -> bool:
             return not (
-                _SERIAL_BEFORE.search(text, max(0, start - 6), start)
+                _IPV4.fullmatch(text, start, end)
+                or _SERIAL_BEFORE.search(text, max(0, start - 6), start)
                 or _SERIAL_AFTER.match(text, end)
                 or _NOT_ACCOUNT_WORDS.search(text, max(0, start - _LOOKBACK), start)
                 or overlaps_company_number(text, start, end)

@@ -22,7 +22,7 @@ from detectors.types import BIRTHDATE
 _TAIPEI = ZoneInfo("Asia/Taipei")
 _CJK_CHAR = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
 # Words that may stand right before a name in a record ("個案王小明", "相對人王志偉").
-_NAME_OPENERS = frozenset("人案主員生犯嫌者長偶女子母父象屬工戶眾")
+_NAME_OPENERS = frozenset("人案主員生犯嫌者長偶女子母父象屬工戶眾是為")
 _CN = "[〇零一二三四五六七八九十]"
 _NUM = rf"(?:[0-9]{{1,4}}|{_CN}{{1,4}})"
 _S = "[ ]?"
@@ -63,7 +63,7 @@ _ROSTER_AGES = (12, 100)
 # A record row: the date right after a national/resident ID or a name, optionally with the sex
 # between them ("Z108948465 51年8月2日", "蕭家豪，男，民國85年2月9日", "王志偉 1979/08/25").
 _ID_BEFORE = re.compile(r"[A-Z][12ABCD89][0-9]{8}[\s,，、:：]{0,3}$")
-_SEX_BEFORE = re.compile(r"[\s,，、:：(（]{0,3}(?:[男女]性?[\s,，、:：)）]{1,3})?$")
+_SEX_BEFORE = re.compile(r"[\s,，、:：(（/|｜]{0,3}(?:[男女]性?[\s,，、:：)）/|｜]{1,3})?$")
 _ROW_REACH = 60
 # Cheap gate: every pattern above needs 年, digit-separator-digit, a run of six digits, or an
 # English month name; most chat messages with a digit have none of these.

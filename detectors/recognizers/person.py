@@ -42,8 +42,8 @@ _ID_OR_PHONE = r"(?:[A-Z][12ABCD89]\d{8}|0\d[\d\- ]{6,12}\d|\+886)"
 # An identifier's label may stand between the name and the number ("阮氏蘭 居留證J99…",
 # "王小明 手機：0912…", "Siti 的 ARC W86…").
 _ID_LABEL = (
-    r"(?:(?:的\s*)?(?:身分證|身份證|居留證|統一證號|護照|手機|電話|行動電話|tel|TEL|ARC)"
-    r"(?:字號|號碼|號)?)?"
+    r"(?:(?:的\s*)?(?:新式|舊式|新|舊)?(?:身分證|身份證|居留證|統一證號|護照|手機|電話|行動電話"
+    r"|tel|TEL|ARC)(?:字號|號碼|統號|號)?(?:是|為)?)?"
 )
 _IDENT_AFTER = re.compile(
     r"[\s:：,，、(（\[]{0,3}" + _ID_LABEL + r"[\s:：]{0,2}" + _ID_OR_PHONE
@@ -266,6 +266,14 @@ def _title_at(text: str, pos: int) -> str | None:
 
 
 @lru_cache(maxsize=1)
+def _latin_cues() -> frozenset[str]:
+    """Role words and labels written in Latin letters (applicant, client, name …), lower-cased:
+    a capitalised one at the head of a Latin name span is the cue, not part of the name."""
+    lex = name_lexicons()
+    return frozenset(w.lower().rstrip(".:") for w in (*lex.roles, *lex.labels) if w.isascii())
+
+
+@lru_cache(maxsize=1)
 def _latin_surnames() -> frozenset[str]:
     return frozenset(w.lower() for w in load_lexicon("surnames_latin"))
 
@@ -283,7 +291,8 @@ def is_everyday_word(span: str) -> bool:
 # A company, not a person: 安達營造, 宏碩科技, 昱晟資訊, 大禹環保 — the name of a firm is
 # often two or three characters that look like a given name, followed by its trade.
 _COMPANY_AFTER = re.compile(
-    r"(?:營造|工程|科技|資訊|系統|實業|企業|建設|顧問|環保|環工|數位|電子|電機|機電|開發|物流"
+    r"(?:營造|工程|科技|資訊|系統|實業|企業|建設|顧問(?=公司|有限|股份|社)|環保|環工|數位|電子|電機"
+    r"|機電|開發|物流"
     r"|貿易|生技|醫材|保全|清潔|印刷|設計|國際|股份|有限公司|公司|事務所|工作室|行號|商行)"
 )
 # A street name, not a person: 林森北路, 中正路, 仁愛街 — unless the 路 starts a word (路過).
@@ -402,7 +411,8 @@ class PersonRecognizer:
             return None  # the 任 of 楊主任 is the title's tail, not a new surname
         # Context that names a person outright (a role word or label, a title before the name)
         # outweighs the everyday-word check; a list marker alone does not (1. 時間：…).
-        named = self._cue_before(text, pos) or self._title_before(text, pos)
+        # (A title before the name does not outweigh it: 校長言語霸凌 is not 校長 + 言語霸.)
+        named = self._cue_before(text, pos)
         for given_len in (2, 1):
             end = after + given_len
             given = text[after:end]
@@ -475,9 +485,13 @@ class PersonRecognizer:
         out: list[Match] = []
 
         def add(nm: re.Match[str], reason: str) -> None:
+            start, value = nm.start(), nm.group(0)
+            head, _, rest = value.partition(" ")
+            if rest and head.lower() in _latin_cues():
+                start, value = start + len(head) + 1, rest  # "Applicant Hsiao Ya-Hui"
             out.append(
-                Match(PERSON, nm.start(), nm.end(), SCORE_STRONG, self.name, reason,
-                      value=nm.group(0))
+                Match(PERSON, start, start + len(value), SCORE_STRONG, self.name, reason,
+                      value=value)
             )
 
         for nm in _LATIN_NAME.finditer(text):

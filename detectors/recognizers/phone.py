@@ -93,6 +93,15 @@ def hotline_digits(raw: str) -> str:
     return national_form("".join(c for c in number if c.isdigit()))
 
 
+# "東區 (06)268-3119、北區 (06)251-3995": the next number of a list of office lines.
+_LIST_GAP = re.compile(r"[\s、,，;；/]{1,3}[^\s\d、,，。;；/]{0,6}[\s:：]{0,2}$")
+
+
+def _follows_public(text: str, start: int, public_ends: list[int]) -> bool:
+    """A landline listed right after an announced office line is one too."""
+    return any(0 < start - e <= 12 and _LIST_GAP.fullmatch(text, e, start) for e in public_ends)
+
+
 class PhoneRecognizer:
     """Finds Taiwanese mobile and landline numbers that are not public hotlines."""
 
@@ -113,6 +122,7 @@ class PhoneRecognizer:
             return []
         taken = SpanSet()
         out: list[Match] = []
+        public_ends: list[int] = []  # where announced office lines end (a list of them follows)
         for pattern, kind in ((_INTL, "intl"), (_MOBILE, "mobile"), (_LANDLINE, "landline")):
             for m in pattern.finditer(text):
                 if taken.overlaps(m.start(), m.end()):
@@ -126,7 +136,10 @@ class PhoneRecognizer:
                     start += 1  # "（0955-730-218，…）": a bracket opening a remark, no area code
                 if national in self.public or self._looks_like_serial(text, start):
                     continue
-                if self._announced_as_public(text, start, national):
+                if self._announced_as_public(text, start, national) or (
+                    not national.startswith("09") and _follows_public(text, start, public_ends)
+                ):
+                    public_ends.append(end)
                     continue
                 if (
                     not national.startswith("09")
