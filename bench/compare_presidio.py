@@ -87,11 +87,25 @@ def run_engine(engine: str, corpus: Sequence[GoldMessage], seconds: float) -> di
             latencies.append(time.perf_counter() - t)
         if time.perf_counter() - began >= seconds:
             break
+    # Most of a work group's traffic is ordinary chat: the benign messages timed on their own.
+    benign = [m.text for m in corpus if m.benign] or texts
+    benign_lat: list[float] = []
+    began = time.perf_counter()
+    while True:
+        for text in benign:
+            t = time.perf_counter()
+            scan(text)
+            benign_lat.append(time.perf_counter() - t)
+        if time.perf_counter() - began >= seconds / 2:
+            break
     ev = score(corpus, results)
     return {
         "engine": engine,
         "evaluation": ev.to_dict(errors=False),
         "throughput_msg_s": round(len(latencies) / sum(latencies), 1) if latencies else 0.0,
+        "benign_throughput_msg_s": round(len(benign_lat) / sum(benign_lat), 1)
+        if benign_lat
+        else 0.0,
         "p50_ms": round(percentile(latencies, 0.5) * 1000, 3),
         "p99_ms": round(percentile(latencies, 0.99) * 1000, 3),
         "timed_scans": len(latencies),
@@ -195,6 +209,9 @@ def render(reports: dict[str, dict[str, Any]], corpus_note: str) -> str:
         "|---|---:|---:|---:|",
         f"| throughput (msg/s) | {d['throughput_msg_s']:,} | {p['throughput_msg_s']:,} "
         f"| {_ratio(d['throughput_msg_s'], p['throughput_msg_s'])} |",
+        f"| throughput, benign messages only (msg/s) | {d['benign_throughput_msg_s']:,} "
+        f"| {p['benign_throughput_msg_s']:,} "
+        f"| {_ratio(d['benign_throughput_msg_s'], p['benign_throughput_msg_s'])} |",
         f"| latency p50 (ms) | {d['p50_ms']} | {p['p50_ms']} "
         f"| {_ratio(d['p50_ms'], p['p50_ms'])} |",
         f"| latency p99 (ms) | {d['p99_ms']} | {p['p99_ms']} "

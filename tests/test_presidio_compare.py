@@ -50,9 +50,11 @@ def test_report_has_quality_speed_and_resource_figures(reports: dict[str, dict])
     for r in reports.values():
         assert r["evaluation"]["messages"] == 3 and r["evaluation"]["benign"] == 2
         assert r["throughput_msg_s"] > 0 and r["p99_ms"] >= r["p50_ms"] > 0
+        assert r["benign_throughput_msg_s"] > 0
         assert r["peak_rss_mb"] > 0 and r["startup_s"] > 0
     table = cp.render(reports, "3 test messages")
-    for row in ("category macro-F1", "| TW_NATIONAL_ID |", "throughput (msg/s)", "peak RSS"):
+    rows = ("category macro-F1", "| TW_NATIONAL_ID |", "throughput (msg/s)", "benign messages only")
+    for row in (*rows, "peak RSS"):
         assert row in table
 
 
