@@ -108,3 +108,41 @@ def test_redaction_fills_boxes_black_and_keeps_the_rest() -> None:
     assert out.crop((52, 52, 148, 73)).getextrema()[1] < 20  # box (halved) is black
     assert out.crop((400, 300, 500, 400)).getextrema()[0] > 235  # elsewhere untouched
     assert img.getpixel((150, 120)) == (255, 255, 255)  # the caller's image is not modified
+
+
+# -- files with several images ------------------------------------------------------------
+
+
+@pytest.mark.slow  # two OCR runs
+def test_each_screenshot_in_an_archive_keeps_its_own_redacted_evidence(tmp_path: Path) -> None:
+    """Two record screenshots in one ZIP: evidence of both is kept (not only of the one with
+    more boxes), and each finding's box says which image it is in."""
+    import zipfile
+
+    names = ["shot_lookup_01.png", "shot_lookup_03.png"]
+    bundle = tmp_path / "截圖.zip"
+    with zipfile.ZipFile(bundle, "w") as zf:
+        for name in names:
+            zf.write(MEDIA / name, name)
+    skip_spacy_plugin_factories()
+    report = scan_file(bundle, Scanner())
+    assert report.status == "scanned", report.detail
+    assert [e.image for e in report.evidence] == [0, 1]
+    for image, name in enumerate(names):
+        evidence = report.evidence[image]
+        original = Image.open(MEDIA / name)
+        assert evidence.size == original.size
+        gray = Image.open(io.BytesIO(evidence.png)).convert("L")
+        factor = gray.width / original.width
+        gold = gold_id(name)
+        (idx,) = [
+            k
+            for k, f in enumerate(report.result.findings)
+            if f.type == "TW_NATIONAL_ID" and fold(report.text[f.start : f.end]) == gold
+        ]
+        assert report.finding_images[idx] == image
+        x0, y0, x1, y1 = (round(v * factor) for v in report.result.findings[idx].bbox)
+        assert gray.crop((x0 + 1, y0 + 1, x1 - 1, y1 - 1)).getextrema()[1] < 20
+    line = report.to_dict()
+    assert line["media"]["evidence_images"] == [0, 1]  # type: ignore[index]
+    assert {f.get("image") for f in line["findings"] if "bbox" in f} == {0, 1}  # type: ignore[union-attr]

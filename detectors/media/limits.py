@@ -43,6 +43,7 @@ class MediaLimits:
     max_text_chars: int = 500_000  # extracted text beyond this is cut (and said so)
     max_cells: int = 200_000  # spreadsheet cells read
     evidence_max_side: int = 1024  # redacted evidence PNG is downscaled to this
+    max_evidence_images: int = 5  # redacted evidence images kept per file
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any] | None) -> MediaLimits:
