@@ -12,6 +12,8 @@ import logging
 import zipfile
 from collections.abc import Callable
 
+from PIL import ImageOps
+
 from detectors.media import ocr
 from detectors.media.extraction import (
     CORRUPT,
@@ -93,7 +95,13 @@ def _ocr_image(out: Extraction, img: object, limits: MediaLimits) -> None:
         out.skip(f"images beyond {limits.max_ocr_images} not OCR'd")
         return
     small, factor = fit_for_ocr(img, limits.ocr_max_side)  # type: ignore[arg-type]
-    out.add_ocr(ocr.recognise(small, factor), img)  # type: ignore[arg-type]
+    if limits.ocr_contrast:
+        small = ImageOps.autocontrast(small, cutoff=1)
+    lines, orientation = ocr.recognise_upright(
+        small, factor, upright=limits.ocr_upright, deskew=limits.ocr_deskew
+    )
+    # The boxes are in the turned image's coordinates: keep that image for the evidence.
+    out.add_ocr(lines, orientation.apply(img))  # type: ignore[arg-type]
 
 
 def _image(out: Extraction, data: bytes, limits: MediaLimits) -> None:
