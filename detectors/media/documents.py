@@ -3,14 +3,24 @@
 `extract(data, file_name, limits)` never raises for bad input: whatever goes wrong becomes a
 recorded outcome (`corrupt`, `encrypted`, `bomb`, `not_scanned`, …) on the `Extraction`, so a
 broken or hostile upload is reported, never silently passed and never a crash.
+
+Images inside documents are read too: the pictures of DOCX/PPTX/XLSX files (`word/media`,
+`ppt/media`, `xl/media`) and the image objects of PDF pages that also have a text layer (pages
+without one are rendered whole and OCR'd). Every part that is not read — an image beyond
+`max_ocr_images`, an embedded picture in a format OCR cannot take (EMF/WMF), a nested
+archive — is noted, and the outcome is then `partial`, never `scanned`. Pictures too small to
+hold a line of text (under 24×12 pixels: bullets, rules) are not counted as unread.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
+import re
 import zipfile
 from collections.abc import Callable
+from typing import Any
 
 from PIL import ImageOps
 
@@ -30,6 +40,10 @@ log = logging.getLogger(__name__)
 CELL_SEP = " | "
 # A PDF page with fewer visible characters than this in its text layer is treated as scanned.
 _SCANNED_PAGE_CHARS = 20
+# Embedded pictures smaller than this (either side, pixels) cannot hold a readable line.
+_MIN_TEXT_IMAGE = (24, 12)
+# Where each Office format keeps its pictures.
+_OFFICE_MEDIA = {"docx": "word/media/", "pptx": "ppt/media/", "xlsx": "xl/media/"}
 
 
 def extract(data: bytes, file_name: str = "", limits: MediaLimits | None = None) -> Extraction:
@@ -94,6 +108,10 @@ def _ocr_image(out: Extraction, img: object, limits: MediaLimits) -> None:
     if out.ocr_images >= limits.max_ocr_images:
         out.skip(f"images beyond {limits.max_ocr_images} not OCR'd")
         return
+    digest = hashlib.sha1(img.tobytes()).digest()  # type: ignore[attr-defined]
+    if digest in out.seen_images:  # the same logo on every slide is read once
+        return
+    out.seen_images.add(digest)
     small, factor = fit_for_ocr(img, limits.ocr_max_side)  # type: ignore[arg-type]
     if limits.ocr_contrast:
         small = ImageOps.autocontrast(small, cutoff=1)
@@ -106,6 +124,29 @@ def _ocr_image(out: Extraction, img: object, limits: MediaLimits) -> None:
 
 def _image(out: Extraction, data: bytes, limits: MediaLimits) -> None:
     _ocr_image(out, open_image(data, limits), limits)
+
+
+def _too_small(width: int, height: int) -> bool:
+    return max(width, height) < _MIN_TEXT_IMAGE[0] or min(width, height) < _MIN_TEXT_IMAGE[1]
+
+
+def _embedded_image(out: Extraction, data: bytes, name: str, limits: MediaLimits) -> None:
+    """OCR one picture found inside a document; anything unreadable is noted, not raised."""
+    kind = sniff(data, name)
+    if kind not in IMAGE_KINDS:
+        out.skip(f"embedded {_safe_name(name)} image not OCR'd (format not supported)")
+        return
+    if out.ocr_images >= limits.max_ocr_images:
+        out.skip(f"images beyond {limits.max_ocr_images} not OCR'd")
+        return
+    try:
+        img = open_image(data, limits)
+    except MediaRejected as exc:
+        out.skip(f"embedded {_safe_name(name)} image not OCR'd ({exc.status})")
+        return
+    if _too_small(img.width, img.height):
+        return
+    _ocr_image(out, img, limits)
 
 
 # -- PDF --------------------------------------------------------------------------------------
@@ -129,6 +170,7 @@ def _pdf(out: Extraction, data: bytes, limits: MediaLimits) -> None:
     except (PdfReadError, ValueError, KeyError, OSError, TypeError, AttributeError) as exc:
         raise MediaRejected(CORRUPT, f"PDF is damaged ({type(exc).__name__})") from exc
     scanned: list[int] = []
+    with_text: list[int] = []
     for index in range(min(count, limits.max_pdf_pages)):
         try:
             text = pages[index].extract_text() or ""
@@ -137,24 +179,29 @@ def _pdf(out: Extraction, data: bytes, limits: MediaLimits) -> None:
             continue
         if sum(1 for ch in text if not ch.isspace()) < _SCANNED_PAGE_CHARS:
             scanned.append(index)
+        else:
+            with_text.append(index)
         out.add_text(text)
     if count > limits.max_pdf_pages:
         out.skip(f"pages beyond {limits.max_pdf_pages} of {count} not scanned")
-    if scanned:
-        _ocr_pdf_pages(out, data, scanned, limits)
+    if scanned or with_text:
+        _ocr_pdf(out, data, scanned, with_text, limits)
 
 
-def _ocr_pdf_pages(out: Extraction, data: bytes, indexes: list[int], limits: MediaLimits) -> None:
-    """Render pages without a text layer (scans, photos saved as PDF) and OCR them."""
+def _ocr_pdf(
+    out: Extraction, data: bytes, scanned: list[int], with_text: list[int], limits: MediaLimits
+) -> None:
+    """Render pages without a text layer (scans, photos saved as PDF) and OCR them; OCR the
+    image objects of pages that have a text layer (a screenshot pasted into a memo)."""
     import pypdfium2 as pdfium
 
     try:
         doc = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
-        out.skip(f"scanned pages could not be rendered ({type(exc).__name__})")
+        out.skip(f"PDF pages could not be rendered for OCR ({type(exc).__name__})")
         return
     try:
-        for n, index in enumerate(indexes):
+        for n, index in enumerate(scanned):
             if n >= limits.max_ocr_pages:
                 out.skip(f"scanned pages beyond {limits.max_ocr_pages} not OCR'd")
                 break
@@ -166,8 +213,44 @@ def _ocr_pdf_pages(out: Extraction, data: bytes, indexes: list[int], limits: Med
                 continue
             img = page.render(scale=scale).to_pil().convert("RGB")
             _ocr_image(out, img, limits)
+        for index in with_text:
+            _ocr_pdf_page_images(out, doc[index], index, limits)
     finally:
         doc.close()
+
+
+def _ocr_pdf_page_images(out: Extraction, page: Any, index: int, limits: MediaLimits) -> None:
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    try:
+        objects = list(page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=4))
+    except pdfium.PdfiumError as exc:
+        out.skip(f"images of page {index + 1} not OCR'd ({type(exc).__name__})")
+        return
+    for obj in objects:
+        try:
+            width, height = obj.get_px_size()
+        except pdfium.PdfiumError:
+            out.skip(f"an image of page {index + 1} not OCR'd (unreadable)")
+            continue
+        if _too_small(width, height):
+            continue
+        if width * height > limits.max_pixels:
+            out.skip(f"an image of page {index + 1} not OCR'd (exceeds the pixel limit)")
+            continue
+        if out.ocr_images >= limits.max_ocr_images:
+            out.skip(f"images beyond {limits.max_ocr_images} not OCR'd")
+            return
+        try:
+            img = obj.get_bitmap(render=False).to_pil()
+        except (pdfium.PdfiumError, ValueError, OSError):
+            try:  # unusual colour spaces and masks: let pdfium draw the object instead
+                img = obj.get_bitmap(render=True).to_pil()
+            except (pdfium.PdfiumError, ValueError, OSError) as exc:
+                out.skip(f"an image of page {index + 1} not OCR'd ({type(exc).__name__})")
+                continue
+        _ocr_image(out, img.convert("RGB"), limits)
 
 
 # -- Office -----------------------------------------------------------------------------------
@@ -176,7 +259,7 @@ def _ocr_pdf_pages(out: Extraction, data: bytes, indexes: list[int], limits: Med
 def _office(out: Extraction, data: bytes, kind: str, limits: MediaLimits) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            check_zip(zf, limits)
+            infos = check_zip(zf, limits)
     except zipfile.BadZipFile as exc:
         raise MediaRejected(CORRUPT, f"{kind} file is damaged") from exc
     readers: dict[str, Callable[[bytes, MediaLimits], str]] = {
@@ -193,6 +276,32 @@ def _office(out: Extraction, data: bytes, kind: str, limits: MediaLimits) -> Non
         # their own PackageNotFoundError; for a file that passed the ZIP checks every one of
         # them means the same thing to the user: the file is damaged.
         raise MediaRejected(CORRUPT, f"{kind} file is damaged ({type(exc).__name__})") from exc
+    _office_media(out, data, kind, infos, limits)
+
+
+def _office_media(
+    out: Extraction, data: bytes, kind: str, infos: list[zipfile.ZipInfo], limits: MediaLimits
+) -> None:
+    """OCR the pictures of an Office file (screenshots pasted into a report), in name order
+    (image1, image2, … is the order they were inserted)."""
+    prefix = _OFFICE_MEDIA[kind]
+    members = sorted(
+        (i for i in infos if i.filename.startswith(prefix)),
+        key=lambda i: [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", i.filename)],
+    )
+    if not members:
+        return
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for info in members:
+            try:
+                member = read_member(zf, info, limits)
+            except MediaRejected as exc:
+                out.skip(f"embedded {_safe_name(info.filename)} image not OCR'd ({exc.status})")
+                continue
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+                out.skip(f"embedded {_safe_name(info.filename)} image not OCR'd (damaged)")
+                continue
+            _embedded_image(out, member, info.filename, limits)
 
 
 def _docx_text(data: bytes, limits: MediaLimits) -> str:

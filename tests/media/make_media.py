@@ -10,7 +10,7 @@ validates checksums must not be penalised for being right).
 Labels follow the corpus format: {"id", "image"|"file", "categories", "entities", "kind"}, with
 `kind` one of screenshot / photo / benign / document (the evaluation reports each separately)
 and optional `tags` naming what a case exercises (sideways, upside_down, exif, skew, webp,
-gif): `bench/eval_media.py --ablation` reports recall per tag with each
+gif, embedded_image): `bench/eval_media.py --ablation` reports recall per tag with each
 preprocessing step on and off. Entity values are written exactly as they appear in the
 rendered text.
 
@@ -916,6 +916,116 @@ def orientation_and_formats() -> None:
     )
 
 
+# -- documents that carry images ---------------------------------------------------------------
+
+
+def embedded_images() -> None:
+    import docx
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from docx.shared import Inches
+    from matplotlib import font_manager
+    from matplotlib.backends.backend_pdf import PdfPages
+    from pptx import Presentation
+    from pptx.util import Inches as PptInches
+
+    def png(img: Image.Image) -> io.BytesIO:
+        buf = io.BytesIO()
+        img.convert("RGB").quantize(colors=64).save(buf, format="PNG", optimize=True)
+        buf.seek(0)
+        return buf
+
+    # A Word file whose text is harmless and whose screenshot is a record lookup.
+    name, ident, phone = "馮建國", national_id("F", 1), mobile()
+    addr, birth = "新竹縣竹北市光明六路10號", "民國70年6月1日"
+    shot = lookup(
+        "戶役政資訊查詢系統 — 個人基本資料",
+        [
+            ("姓名", name),
+            ("身分證統一編號", ident),
+            ("出生日期", birth),
+            ("戶籍地址", addr),
+            ("聯絡電話", phone),
+        ],
+    )
+    d = docx.Document()
+    d.add_heading("工作日誌", 1)
+    d.add_paragraph("今日協助民眾申辦案件，系統畫面如下，供組內參考。")
+    d.add_picture(png(shot), width=Inches(6))
+    d.save(HERE / "doc_embedded_shot.docx")
+    label(
+        "doc-docx-img-01",
+        "doc_embedded_shot.docx",
+        "document",
+        ["personal_data"],
+        [
+            ("PERSON", name),
+            ("TW_NATIONAL_ID", ident),
+            ("BIRTHDATE", birth),
+            ("ADDRESS", addr),
+            ("PHONE", phone),
+        ],
+        key="file",
+        tags=["embedded_image"],
+    )
+
+    # A PDF with a text layer on the page AND a screenshot embedded in the same page.
+    plt.rcParams["pdf.fonttype"] = 42
+    fp = font_manager.FontProperties(fname=SANS)
+    n2, i2, p2 = "馬玉玲", national_id("N", 2), mobile()
+    shot = chat(
+        "鄰里互助",
+        [
+            ("L", "里長", f"陳情人是{n2}，她不希望被知道"),
+            ("L", "里長", f"身分證 {i2}"),
+            ("L", "里長", f"電話 {p2}"),
+            ("R", "", "好，我轉給承辦"),
+        ],
+        width=640,
+    )
+    with PdfPages(HERE / "doc_text_image.pdf") as pages:
+        fig = plt.figure(figsize=(8.27, 11.69), dpi=100)
+        lines = ["會辦單", "主旨：轉知里民陳情事項一則，請查照辦理。", "附件：通訊軟體截圖如下。"]
+        for k, line in enumerate(lines):
+            fig.text(0.1, 0.92 - 0.04 * k, line, fontproperties=fp, fontsize=13)
+        fig.figimage(shot, xo=90, yo=300, origin="upper")
+        pages.savefig(fig)
+        plt.close(fig)
+    label(
+        "doc-pdf-img-01",
+        "doc_text_image.pdf",
+        "document",
+        ["personal_data", "whistleblower"],
+        [("PERSON", n2), ("TW_NATIONAL_ID", i2), ("PHONE", p2)],
+        key="file",
+        tags=["embedded_image"],
+    )
+
+    # A slide with a photographed petition pasted in.
+    n3, a3 = "邱美玲", "基隆市仁愛區愛一路20號"
+    i3, p3 = national_id("C", 2), mobile()
+    photo = photograph(petition_page(n3, i3, a3, p3), 1.5, 0.6, 8, 0.35)
+    prs = Presentation()
+    slide = prs.slides.add_slide(prs.slide_layouts[5])
+    slide.shapes.title.text = "陳情案件追蹤"
+    buf = io.BytesIO()
+    photo.save(buf, format="JPEG", quality=70)
+    buf.seek(0)
+    slide.shapes.add_picture(buf, PptInches(2.5), PptInches(1.6), height=PptInches(5.5))
+    prs.save(HERE / "doc_slides_photo.pptx")
+    label(
+        "doc-pptx-img-01",
+        "doc_slides_photo.pptx",
+        "document",
+        ["personal_data", "whistleblower"],
+        petition_entities(n3, i3, a3, p3),
+        key="file",
+        tags=["embedded_image"],
+    )
+
+
 def main() -> None:
     steps: list[Callable[[], None]] = [
         screenshots,
@@ -923,6 +1033,7 @@ def main() -> None:
         benign,
         documents,
         orientation_and_formats,
+        embedded_images,
     ]
     for step in steps:
         step()
