@@ -7,9 +7,10 @@ broken or hostile upload is reported, never silently passed and never a crash.
 Images inside documents are read too: the pictures of DOCX/PPTX/XLSX files (`word/media`,
 `ppt/media`, `xl/media`) and the image objects of PDF pages that also have a text layer (pages
 without one are rendered whole and OCR'd). Every part that is not read — an image beyond
-`max_ocr_images`, an embedded picture in a format OCR cannot take (EMF/WMF), a nested
-archive — is noted, and the outcome is then `partial`, never `scanned`. Pictures too small to
-hold a line of text (under 24×12 pixels: bullets, rules) are not counted as unread.
+`max_ocr_images`, an embedded picture in a format OCR cannot take (EMF/WMF), spreadsheet cells
+beyond `max_cells`, a nested archive — is noted, and the outcome is then `partial`, never
+`scanned`. Pictures too small to hold a line of text (under 24×12 pixels: bullets, rules) are
+not counted as unread.
 """
 
 from __future__ import annotations
@@ -262,13 +263,13 @@ def _office(out: Extraction, data: bytes, kind: str, limits: MediaLimits) -> Non
             infos = check_zip(zf, limits)
     except zipfile.BadZipFile as exc:
         raise MediaRejected(CORRUPT, f"{kind} file is damaged") from exc
-    readers: dict[str, Callable[[bytes, MediaLimits], str]] = {
+    readers: dict[str, Callable[[Extraction, bytes, MediaLimits], str]] = {
         "docx": _docx_text,
         "xlsx": _xlsx_text,
         "pptx": _pptx_text,
     }
     try:
-        out.add_text(readers[kind](data, limits))
+        out.add_text(readers[kind](out, data, limits))
     except MediaRejected:
         raise
     except Exception as exc:
@@ -304,7 +305,7 @@ def _office_media(
             _embedded_image(out, member, info.filename, limits)
 
 
-def _docx_text(data: bytes, limits: MediaLimits) -> str:
+def _docx_text(out: Extraction, data: bytes, limits: MediaLimits) -> str:
     import docx
 
     document = docx.Document(io.BytesIO(data))
@@ -320,9 +321,10 @@ def _docx_text(data: bytes, limits: MediaLimits) -> str:
     return "\n".join(p for p in parts if p.strip())
 
 
-def _xlsx_text(data: bytes, limits: MediaLimits) -> str:
+def _xlsx_text(out: Extraction, data: bytes, limits: MediaLimits) -> str:
     """Rows as `header：value | header：value`, so a 身分證字號 column header sits next to
-    every value in it (recognizers look for context words just before a value)."""
+    every value in it (recognizers look for context words just before a value). Cells beyond
+    `max_cells` are not read, and the outcome says so (`partial`)."""
     import openpyxl
 
     wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -335,7 +337,7 @@ def _xlsx_text(data: bytes, limits: MediaLimits) -> str:
                 values = ["" if v is None else str(v) for v in row]
                 cells += len(values)
                 if cells > limits.max_cells:
-                    lines.append(f"(cells beyond {limits.max_cells:,} not read)")
+                    out.skip(f"spreadsheet cells beyond {limits.max_cells:,} not read")
                     return "\n".join(lines)
                 if not any(v.strip() for v in values):
                     continue
@@ -355,7 +357,7 @@ def _xlsx_text(data: bytes, limits: MediaLimits) -> str:
     return "\n".join(lines)
 
 
-def _pptx_text(data: bytes, limits: MediaLimits) -> str:
+def _pptx_text(out: Extraction, data: bytes, limits: MediaLimits) -> str:
     from pptx import Presentation
 
     prs = Presentation(io.BytesIO(data))
@@ -376,23 +378,45 @@ def _pptx_text(data: bytes, limits: MediaLimits) -> str:
 
 
 def _zip(out: Extraction, data: bytes, limits: MediaLimits) -> None:
+    """Read every member one level deep. A member that is not read (nested archive, type not
+    supported, damaged, encrypted, a bomb) is counted: some → `partial`, all → `not_scanned`,
+    and the detail says how many and why."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
         raise MediaRejected(CORRUPT, "archive is damaged") from exc
     with zf:
         infos = check_zip(zf, limits)
+        first_note = len(out.skipped)
+        not_read = 0
         for info in infos:
+            name = _safe_name(info.filename)
             try:
                 member = read_member(zf, info, limits)
             except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-                out.skip(f"member {_safe_name(info.filename)} damaged ({type(exc).__name__})")
+                out.skip(f"member {name} damaged ({type(exc).__name__})")
+                not_read += 1
                 continue
             except NotImplementedError:
-                out.skip(f"member {_safe_name(info.filename)} uses an unsupported compression")
+                out.skip(f"member {name} uses an unsupported compression")
+                not_read += 1
+                continue
+            except MediaRejected as exc:
+                out.skip(f"member {name}: {exc.status} ({exc.detail})")
+                not_read += 1
                 continue
             kind = sniff(member, info.filename)
+            if kind == "zip":
+                out.skip(f"nested archive {name} not scanned")
+                not_read += 1
+                continue
             try:
                 _extract_into(out, member, kind, info.filename, limits, depth=1)
             except MediaRejected as exc:
-                out.skip(f"member {_safe_name(info.filename)}: {exc.status} ({exc.detail})")
+                out.skip(f"member {name}: {exc.status} ({exc.detail})")
+                not_read += 1
+    if not_read and not_read == len(infos):
+        notes = "; ".join(out.skipped[first_note : first_note + 3])
+        raise MediaRejected(NOT_SCANNED, f"no archive member could be scanned: {notes}")
+    if not_read:
+        out.skipped.insert(first_note, f"{not_read} of {len(infos)} archive members not scanned")
