@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,6 +26,7 @@ from bot.media import MediaOutcome, MediaScanner, _work_in_process
 from bot.scan import skip_spacy_plugin_factories
 from detectors.config import DetectorConfig
 from detectors.scanner import Scanner
+from detectors.types import ENTITY_TYPES
 
 MEDIA = Path(__file__).parent / "media"
 
@@ -46,15 +48,18 @@ async def bot_with_media(tmp_path: Path, **media_cfg: object) -> AsyncIterator[S
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(120)
-async def test_photo_of_a_petition_is_deleted_and_a_redacted_evidence_image_is_stored(
+@pytest.mark.timeout(240)
+async def test_photo_of_a_petition_is_deleted_and_every_finding_box_is_black_in_the_evidence(
     tmp_path: Path,
 ) -> None:
+    """Production executor: the photo is OCR'd in a spawned worker process warmed up first."""
     photo = (MEDIA / "photo_petition_01.jpg").read_bytes()
-    async with bot_with_media(tmp_path) as h:
+    async with bot_with_media(tmp_path, executor="process", nice=0) as h:
+        assert await h.media.warm_up() >= 0.0
+        assert h.media.stats()["workers"] == 1
         group, user = unit_group(h)
         msg = h.send(group, user, photo=photo)
-        await h.settle(timeout=90)
+        await h.settle(timeout=150)
         assert group.messages[msg.message_id].deleted
         (incident,) = h.store.incidents()
         assert incident["action_taken"] == "deleted"
@@ -64,10 +69,17 @@ async def test_photo_of_a_petition_is_deleted_and_a_redacted_evidence_image_is_s
         assert evidence is not None and evidence != photo
         img = Image.open(io.BytesIO(evidence))
         assert img.format == "PNG" and max(img.size) <= 1024
-        # At least one box (the ID, name, address, phone) is blacked out: solid black pixels.
-        assert img.convert("L").getextrema()[0] == 0
-        types = {f["type"] for f in h.store.findings(incident["id"])}
-        assert "TW_NATIONAL_ID" in types
+        findings = h.store.findings(incident["id"])
+        types = {f["type"] for f in findings}
+        assert {"TW_NATIONAL_ID", "PERSON", "ADDRESS", "PHONE"} <= types
+        gray = img.convert("L")
+        factor = gray.width / Image.open(io.BytesIO(photo)).width
+        boxed = [f for f in findings if f["type"] in ENTITY_TYPES and f["bbox"]]
+        assert len(boxed) >= 4
+        for f in boxed:  # every pixel inside every identifier's box is black
+            x0, y0, x1, y1 = (round(v * factor) for v in json.loads(f["bbox"]))
+            inner = gray.crop((x0 + 1, y0 + 1, x1 - 1, y1 - 1))
+            assert inner.getextrema()[1] < 20, f["type"]
 
 
 async def test_document_with_a_roster_is_deleted_and_recorded_without_an_image(
