@@ -1,16 +1,20 @@
 """Documents posted in a group are read like messages: PDF text layers, Office files, text/CSV
-in legacy encodings and ZIPs one level deep. No OCR here (the scanned PDF is in test_media_ocr).
+in legacy encodings and ZIPs one level deep, and the pictures inside them are OCR'd. Only the
+tests marked slow pay for OCR (the scanned PDF is in test_media_ocr).
 """
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from bot.scan import skip_spacy_plugin_factories
-from detectors.media import scan_bytes, scan_file, scan_record
+from detectors.media import MediaLimits, extract, scan_bytes, scan_file, scan_record
 from detectors.media.evaluate import fold, load_labels
 from detectors.scanner import Scanner
 
@@ -106,3 +110,108 @@ def test_jsonl_record_naming_a_missing_file_reports_an_error_line(scanner: Scann
     line = scan_record({"id": "m", "image": "no_such.png"}, scanner, base_dir=MEDIA)
     assert line is not None
     assert line["media"]["status"] == "error"  # type: ignore[index]
+
+
+# -- pictures inside documents ---------------------------------------------------------------
+
+
+def with_member(data: bytes, name: str, member: bytes) -> bytes:
+    """The Office file `data` with one more ZIP member (a picture the parser never reads)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(buf, "w") as dst:
+        for info in src.infolist():
+            dst.writestr(info, src.read(info))
+        dst.writestr(name, member)
+    return buf.getvalue()
+
+
+def png(img: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def black_inside(evidence_png: bytes, image: Image.Image, box: tuple[int, int, int, int]) -> bool:
+    evidence = Image.open(io.BytesIO(evidence_png)).convert("L")
+    factor = evidence.width / image.width
+    x0, y0, x1, y1 = (round(v * factor) for v in box)
+    return evidence.crop((x0 + 1, y0 + 1, x1 - 1, y1 - 1)).getextrema()[1] < 20
+
+
+@pytest.mark.slow  # one OCR run
+def test_screenshot_pasted_into_a_word_file_is_read_and_blacked_out_in_its_evidence(
+    scanner: Scanner,
+) -> None:
+    label = LABELS["doc-docx-img-01"]
+    report = scan_file(MEDIA / label.path, scanner)
+    assert report.status == "scanned", report.detail
+    assert report.result is not None and "personal_data" in report.result.categories
+    gold = fold(next(v for t, v in label.entities if t == "TW_NATIONAL_ID"))
+    (idx,) = [
+        k
+        for k, f in enumerate(report.result.findings)
+        if f.type == "TW_NATIONAL_ID" and fold(report.text[f.start : f.end]) == gold
+    ]
+    finding = report.result.findings[idx]
+    assert finding.bbox is not None and report.finding_images[idx] == 0
+    (evidence,) = report.evidence
+    with zipfile.ZipFile(MEDIA / label.path) as zf:
+        (picture,) = [n for n in zf.namelist() if n.startswith("word/media/")]
+        shot = Image.open(io.BytesIO(zf.read(picture)))
+    assert black_inside(evidence.png, shot, finding.bbox)
+
+
+@pytest.mark.slow  # one OCR run
+def test_screenshot_on_a_pdf_page_that_has_a_text_layer_is_read(scanner: Scanner) -> None:
+    label = LABELS["doc-pdf-img-01"]
+    report = scan_file(MEDIA / label.path, scanner)
+    assert report.status == "scanned", report.detail
+    assert "會辦單" in report.text  # the text layer …
+    assert report.result is not None
+    for entity_type, value in label.entities:  # … and the screenshot
+        if entity_type in ("TW_NATIONAL_ID", "PHONE"):
+            assert fold(value) in found_values(report.text, report.result.findings, entity_type)
+    assert all(f.bbox is not None for f in report.result.findings if f.type == "PHONE")
+    assert report.evidence_png is not None
+
+
+@pytest.mark.slow  # one OCR run
+def test_picture_in_a_spreadsheet_is_read(scanner: Scanner) -> None:
+    import openpyxl
+    from openpyxl.drawing.image import Image as SheetImage
+
+    shot = Image.open(MEDIA / "shot_lookup_01.png").convert("RGB")
+    wb = openpyxl.Workbook()
+    wb.active.append(["備註", "如附圖"])
+    wb.active.add_image(SheetImage(io.BytesIO(png(shot))), "B3")
+    buf = io.BytesIO()
+    wb.save(buf)
+    report = scan_bytes(buf.getvalue(), scanner, "名冊.xlsx")
+    assert report.status == "scanned", report.detail
+    gold = fold(next(v for t, v in LABELS["shot-lookup-01"].entities if t == "TW_NATIONAL_ID"))
+    assert gold in found_values(report.text, report.result.findings, "TW_NATIONAL_ID")
+
+
+def test_pictures_beyond_the_ocr_cap_make_the_document_partial_not_scanned() -> None:
+    data = (MEDIA / "doc_embedded_shot.docx").read_bytes()
+    ex = extract(data, "日誌.docx", MediaLimits(max_ocr_images=0))
+    assert ex.status == "partial"
+    assert "images beyond 0 not OCR'd" in ex.detail
+    assert "工作日誌" in ex.text  # the text was still read
+
+
+def test_picture_in_a_format_ocr_cannot_read_makes_the_document_partial() -> None:
+    data = with_member((MEDIA / "doc_referral.docx").read_bytes(), "word/media/image1.emf",
+                       b"\x01\x00\x00\x00" + bytes(200))
+    ex = extract(data, "轉介單.docx")
+    assert ex.status == "partial"
+    assert "embedded *.emf image not OCR'd" in ex.detail
+
+
+def test_tiny_decorative_picture_does_not_make_a_document_partial() -> None:
+    bullet = png(Image.new("RGB", (10, 10), "navy"))
+    data = with_member((MEDIA / "doc_referral.docx").read_bytes(), "word/media/image1.png",
+                       bullet)
+    ex = extract(data, "轉介單.docx")
+    assert ex.status == "scanned", ex.detail
+    assert ex.ocr_images == 0

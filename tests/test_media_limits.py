@@ -182,3 +182,27 @@ def test_nested_archive_is_skipped_and_the_outcome_says_partial() -> None:
     assert ex.status == "partial"
     assert "nested archive" in ex.detail
     assert "會議改到三點" in ex.text
+
+
+def test_archive_member_of_an_unsupported_type_is_counted_and_the_outcome_is_partial() -> None:
+    data = zip_bytes({"note.txt": "會議改到三點".encode(), "tool.exe": b"MZ" + bytes(300)})
+    ex = extract(data, "附件.zip")
+    assert ex.status == "partial"
+    assert ex.detail.startswith("1 of 2 archive members not scanned")
+    assert "not supported" in ex.detail
+    assert "會議改到三點" in ex.text
+
+
+def test_archive_with_no_member_that_can_be_read_is_recorded_as_not_scanned() -> None:
+    data = zip_bytes({"inner.zip": zip_bytes({"a.txt": b"hi"}), "tool.exe": b"MZ" + bytes(300)})
+    ex = extract(data, "附件.zip")
+    assert ex.status == "not_scanned"
+    assert "no archive member could be scanned" in ex.detail
+    assert "nested archive" in ex.detail
+
+
+def test_spreadsheet_beyond_the_cell_cap_is_partial_not_silently_cut() -> None:
+    ex = extract((MEDIA / "doc_roster.xlsx").read_bytes(), "名冊.xlsx", MediaLimits(max_cells=5))
+    assert ex.status == "partial"
+    assert "cells beyond 5 not read" in ex.detail
+    assert "not read" not in ex.text  # the note is in the outcome, not mixed into the text

@@ -1,6 +1,6 @@
 """OCR'd images: findings carry boxes and the evidence kept is a redacted copy.
 
-OCR costs ~1.5 s per image, so only four real files from tests/media are OCR'd here (each
+OCR costs ~0.5-1.5 s per image, so only a few real files from tests/media are OCR'd here (each
 once, cached for the module); the whole labelled set runs in test_media_evaluation (slow).
 """
 
@@ -13,8 +13,8 @@ import pytest
 from PIL import Image
 
 from bot.scan import skip_spacy_plugin_factories
-from detectors.media import MediaReport, scan_file
-from detectors.media.evaluate import fold, load_labels
+from detectors.media import MediaReport, ocr, scan_file
+from detectors.media.evaluate import fold, load_labels, match, readable_values
 from detectors.media.redact import redact
 from detectors.scanner import Scanner
 
@@ -108,3 +108,101 @@ def test_redaction_fills_boxes_black_and_keeps_the_rest() -> None:
     assert out.crop((52, 52, 148, 73)).getextrema()[1] < 20  # box (halved) is black
     assert out.crop((400, 300, 500, 400)).getextrema()[0] > 235  # elsewhere untouched
     assert img.getpixel((150, 120)) == (255, 255, 255)  # the caller's image is not modified
+
+
+# -- sideways and upside-down pages -------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "name", ["photo_sideways_01.jpg", "photo_sideways_02.jpg", "photo_upside_01.jpg"]
+)
+def test_turned_petition_photo_keeps_no_sensitive_value_readable_in_its_evidence(
+    scan, name: str
+) -> None:
+    """A 陳情書 photographed sideways (90° and 270°, no EXIF tag) or upside down: every value
+    is found, and OCR run again over the redacted evidence can read none of them — not the
+    ID, the phone, the address, nor the name in the signature line."""
+    label = LABELS[name]
+    report = scan(name)
+    assert report.status == "scanned"
+    predicted = [(f.type, report.text[f.start : f.end]) for f in report.result.findings]
+    assert all(match(label.entities, predicted)), report.to_dict()
+    assert report.evidence_png is not None
+    assert readable_values([report.evidence_png], label.entities) == []
+
+
+@pytest.mark.slow
+def test_evidence_of_a_sideways_photo_is_stored_upright(scan) -> None:
+    report = scan("photo_sideways_01.jpg")
+    evidence = Image.open(io.BytesIO(report.evidence_png)).convert("RGB")
+    original = Image.open(MEDIA / "photo_sideways_01.jpg")
+    assert original.width > original.height  # the photo is sideways …
+    assert evidence.height > evidence.width  # … its evidence is the upright page
+    _, orientation = ocr.recognise_upright(evidence)
+    assert orientation.turn == 0  # reads as upright: nothing left to turn
+
+
+def _raw(text: str, box: tuple[int, int, int, int], vertical: bool, up: bool | None):
+    x0, y0, x1, y1 = box
+    quad = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+    return ocr._RawLine(text, quad, 0.99, (), vertical, up is False, up)
+
+
+def test_page_turn_follows_the_majority_of_the_characters_read() -> None:
+    sideways = [_raw("身分證字號：A123456789", (10, 10, 40, 400), True, True)]
+    assert ocr._majority_turn(sideways) == 90
+    other_way = [_raw("身分證字號：A123456789", (10, 10, 40, 400), True, False)]
+    assert ocr._majority_turn(other_way) == 270
+    upside_down = [_raw("陳情人：王小明", (10, 10, 300, 40), False, False)]
+    assert ocr._majority_turn(upside_down) == 180
+    mostly_upright = [
+        _raw("陳情事由：路燈損壞多日未修", (10, 10, 400, 40), False, True),
+        _raw("第三頁", (500, 10, 530, 120), True, True),  # a short vertical stamp
+    ]
+    assert ocr._majority_turn(mostly_upright) == 0
+
+
+def test_a_line_left_vertical_gives_every_character_its_whole_line_box() -> None:
+    """rapidocr's character boxes of a vertical line lie along the wrong axis; blacking out
+    by them would hide a neighbour and leave the value readable."""
+    (line,) = ocr._to_lines([_raw("0912345678", (10, 10, 40, 400), True, True)], 1.0)
+    assert set(line.char_boxes) == {line.box}
+
+
+# -- files with several images ------------------------------------------------------------
+
+
+@pytest.mark.slow  # two OCR runs
+def test_each_screenshot_in_an_archive_keeps_its_own_redacted_evidence(tmp_path: Path) -> None:
+    """Two record screenshots in one ZIP: evidence of both is kept (not only of the one with
+    more boxes), and each finding's box says which image it is in."""
+    import zipfile
+
+    names = ["shot_lookup_01.png", "shot_lookup_03.png"]
+    bundle = tmp_path / "截圖.zip"
+    with zipfile.ZipFile(bundle, "w") as zf:
+        for name in names:
+            zf.write(MEDIA / name, name)
+    skip_spacy_plugin_factories()
+    report = scan_file(bundle, Scanner())
+    assert report.status == "scanned", report.detail
+    assert [e.image for e in report.evidence] == [0, 1]
+    for image, name in enumerate(names):
+        evidence = report.evidence[image]
+        original = Image.open(MEDIA / name)
+        assert evidence.size == original.size
+        gray = Image.open(io.BytesIO(evidence.png)).convert("L")
+        factor = gray.width / original.width
+        gold = gold_id(name)
+        (idx,) = [
+            k
+            for k, f in enumerate(report.result.findings)
+            if f.type == "TW_NATIONAL_ID" and fold(report.text[f.start : f.end]) == gold
+        ]
+        assert report.finding_images[idx] == image
+        x0, y0, x1, y1 = (round(v * factor) for v in report.result.findings[idx].bbox)
+        assert gray.crop((x0 + 1, y0 + 1, x1 - 1, y1 - 1)).getextrema()[1] < 20
+    line = report.to_dict()
+    assert line["media"]["evidence_images"] == [0, 1]  # type: ignore[index]
+    assert {f.get("image") for f in line["findings"] if "bbox" in f} == {0, 1}  # type: ignore[union-attr]

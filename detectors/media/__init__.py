@@ -5,6 +5,8 @@
     report.status            # scanned partial not_scanned too_large bomb encrypted corrupt error
     report.result            # ScanResult (findings carry .bbox for OCR'd text) or None
     report.evidence_png      # redacted, downscaled PNG when an image held an incident
+    report.evidence          # Evidence(image, png, boxes): one per image with a finding
+    report.finding_images    # per finding: the image its .bbox is in (None without a box)
 
 For `dlpbot scan --jsonl` lines `{"id", "image": PATH}` / `{"id", "file": PATH}`:
 
@@ -21,10 +23,18 @@ Heavy parsers (rapidocr, pypdf, python-docx, …) are imported only when a file 
 from detectors.media.documents import extract
 from detectors.media.extraction import Extraction
 from detectors.media.limits import MediaLimits, MediaRejected
-from detectors.media.scan import MediaReport, media_path, scan_bytes, scan_file, scan_record
+from detectors.media.scan import (
+    Evidence,
+    MediaReport,
+    media_path,
+    scan_bytes,
+    scan_file,
+    scan_record,
+)
 from detectors.media.sniff import sniff
 
 __all__ = [
+    "Evidence",
     "Extraction",
     "MediaLimits",
     "MediaRejected",

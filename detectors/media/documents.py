@@ -3,14 +3,27 @@
 `extract(data, file_name, limits)` never raises for bad input: whatever goes wrong becomes a
 recorded outcome (`corrupt`, `encrypted`, `bomb`, `not_scanned`, …) on the `Extraction`, so a
 broken or hostile upload is reported, never silently passed and never a crash.
+
+Images inside documents are read too: the pictures of DOCX/PPTX/XLSX files (`word/media`,
+`ppt/media`, `xl/media`) and the image objects of PDF pages that also have a text layer (pages
+without one are rendered whole and OCR'd). Every part that is not read — an image beyond
+`max_ocr_images`, an embedded picture in a format OCR cannot take (EMF/WMF), spreadsheet cells
+beyond `max_cells`, a nested archive — is noted, and the outcome is then `partial`, never
+`scanned`. Pictures too small to hold a line of text (under 24×12 pixels: bullets, rules) are
+not counted as unread.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
+import re
 import zipfile
 from collections.abc import Callable
+from typing import Any
+
+from PIL import ImageOps
 
 from detectors.media import ocr
 from detectors.media.extraction import (
@@ -28,6 +41,10 @@ log = logging.getLogger(__name__)
 CELL_SEP = " | "
 # A PDF page with fewer visible characters than this in its text layer is treated as scanned.
 _SCANNED_PAGE_CHARS = 20
+# Embedded pictures smaller than this (either side, pixels) cannot hold a readable line.
+_MIN_TEXT_IMAGE = (24, 12)
+# Where each Office format keeps its pictures.
+_OFFICE_MEDIA = {"docx": "word/media/", "pptx": "ppt/media/", "xlsx": "xl/media/"}
 
 
 def extract(data: bytes, file_name: str = "", limits: MediaLimits | None = None) -> Extraction:
@@ -92,12 +109,45 @@ def _ocr_image(out: Extraction, img: object, limits: MediaLimits) -> None:
     if out.ocr_images >= limits.max_ocr_images:
         out.skip(f"images beyond {limits.max_ocr_images} not OCR'd")
         return
+    digest = hashlib.sha1(img.tobytes()).digest()  # type: ignore[attr-defined]
+    if digest in out.seen_images:  # the same logo on every slide is read once
+        return
+    out.seen_images.add(digest)
     small, factor = fit_for_ocr(img, limits.ocr_max_side)  # type: ignore[arg-type]
-    out.add_ocr(ocr.recognise(small, factor), img)  # type: ignore[arg-type]
+    if limits.ocr_contrast:
+        small = ImageOps.autocontrast(small, cutoff=1)
+    lines, orientation = ocr.recognise_upright(
+        small, factor, upright=limits.ocr_upright, deskew=limits.ocr_deskew
+    )
+    # The boxes are in the turned image's coordinates: keep that image for the evidence.
+    out.add_ocr(lines, orientation.apply(img))  # type: ignore[arg-type]
 
 
 def _image(out: Extraction, data: bytes, limits: MediaLimits) -> None:
     _ocr_image(out, open_image(data, limits), limits)
+
+
+def _too_small(width: int, height: int) -> bool:
+    return max(width, height) < _MIN_TEXT_IMAGE[0] or min(width, height) < _MIN_TEXT_IMAGE[1]
+
+
+def _embedded_image(out: Extraction, data: bytes, name: str, limits: MediaLimits) -> None:
+    """OCR one picture found inside a document; anything unreadable is noted, not raised."""
+    kind = sniff(data, name)
+    if kind not in IMAGE_KINDS:
+        out.skip(f"embedded {_safe_name(name)} image not OCR'd (format not supported)")
+        return
+    if out.ocr_images >= limits.max_ocr_images:
+        out.skip(f"images beyond {limits.max_ocr_images} not OCR'd")
+        return
+    try:
+        img = open_image(data, limits)
+    except MediaRejected as exc:
+        out.skip(f"embedded {_safe_name(name)} image not OCR'd ({exc.status})")
+        return
+    if _too_small(img.width, img.height):
+        return
+    _ocr_image(out, img, limits)
 
 
 # -- PDF --------------------------------------------------------------------------------------
@@ -121,6 +171,7 @@ def _pdf(out: Extraction, data: bytes, limits: MediaLimits) -> None:
     except (PdfReadError, ValueError, KeyError, OSError, TypeError, AttributeError) as exc:
         raise MediaRejected(CORRUPT, f"PDF is damaged ({type(exc).__name__})") from exc
     scanned: list[int] = []
+    with_text: list[int] = []
     for index in range(min(count, limits.max_pdf_pages)):
         try:
             text = pages[index].extract_text() or ""
@@ -129,24 +180,29 @@ def _pdf(out: Extraction, data: bytes, limits: MediaLimits) -> None:
             continue
         if sum(1 for ch in text if not ch.isspace()) < _SCANNED_PAGE_CHARS:
             scanned.append(index)
+        else:
+            with_text.append(index)
         out.add_text(text)
     if count > limits.max_pdf_pages:
         out.skip(f"pages beyond {limits.max_pdf_pages} of {count} not scanned")
-    if scanned:
-        _ocr_pdf_pages(out, data, scanned, limits)
+    if scanned or with_text:
+        _ocr_pdf(out, data, scanned, with_text, limits)
 
 
-def _ocr_pdf_pages(out: Extraction, data: bytes, indexes: list[int], limits: MediaLimits) -> None:
-    """Render pages without a text layer (scans, photos saved as PDF) and OCR them."""
+def _ocr_pdf(
+    out: Extraction, data: bytes, scanned: list[int], with_text: list[int], limits: MediaLimits
+) -> None:
+    """Render pages without a text layer (scans, photos saved as PDF) and OCR them; OCR the
+    image objects of pages that have a text layer (a screenshot pasted into a memo)."""
     import pypdfium2 as pdfium
 
     try:
         doc = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
-        out.skip(f"scanned pages could not be rendered ({type(exc).__name__})")
+        out.skip(f"PDF pages could not be rendered for OCR ({type(exc).__name__})")
         return
     try:
-        for n, index in enumerate(indexes):
+        for n, index in enumerate(scanned):
             if n >= limits.max_ocr_pages:
                 out.skip(f"scanned pages beyond {limits.max_ocr_pages} not OCR'd")
                 break
@@ -158,8 +214,44 @@ def _ocr_pdf_pages(out: Extraction, data: bytes, indexes: list[int], limits: Med
                 continue
             img = page.render(scale=scale).to_pil().convert("RGB")
             _ocr_image(out, img, limits)
+        for index in with_text:
+            _ocr_pdf_page_images(out, doc[index], index, limits)
     finally:
         doc.close()
+
+
+def _ocr_pdf_page_images(out: Extraction, page: Any, index: int, limits: MediaLimits) -> None:
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    try:
+        objects = list(page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=4))
+    except pdfium.PdfiumError as exc:
+        out.skip(f"images of page {index + 1} not OCR'd ({type(exc).__name__})")
+        return
+    for obj in objects:
+        try:
+            width, height = obj.get_px_size()
+        except pdfium.PdfiumError:
+            out.skip(f"an image of page {index + 1} not OCR'd (unreadable)")
+            continue
+        if _too_small(width, height):
+            continue
+        if width * height > limits.max_pixels:
+            out.skip(f"an image of page {index + 1} not OCR'd (exceeds the pixel limit)")
+            continue
+        if out.ocr_images >= limits.max_ocr_images:
+            out.skip(f"images beyond {limits.max_ocr_images} not OCR'd")
+            return
+        try:
+            img = obj.get_bitmap(render=False).to_pil()
+        except (pdfium.PdfiumError, ValueError, OSError):
+            try:  # unusual colour spaces and masks: let pdfium draw the object instead
+                img = obj.get_bitmap(render=True).to_pil()
+            except (pdfium.PdfiumError, ValueError, OSError) as exc:
+                out.skip(f"an image of page {index + 1} not OCR'd ({type(exc).__name__})")
+                continue
+        _ocr_image(out, img.convert("RGB"), limits)
 
 
 # -- Office -----------------------------------------------------------------------------------
@@ -168,16 +260,16 @@ def _ocr_pdf_pages(out: Extraction, data: bytes, indexes: list[int], limits: Med
 def _office(out: Extraction, data: bytes, kind: str, limits: MediaLimits) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            check_zip(zf, limits)
+            infos = check_zip(zf, limits)
     except zipfile.BadZipFile as exc:
         raise MediaRejected(CORRUPT, f"{kind} file is damaged") from exc
-    readers: dict[str, Callable[[bytes, MediaLimits], str]] = {
+    readers: dict[str, Callable[[Extraction, bytes, MediaLimits], str]] = {
         "docx": _docx_text,
         "xlsx": _xlsx_text,
         "pptx": _pptx_text,
     }
     try:
-        out.add_text(readers[kind](data, limits))
+        out.add_text(readers[kind](out, data, limits))
     except MediaRejected:
         raise
     except Exception as exc:
@@ -185,9 +277,35 @@ def _office(out: Extraction, data: bytes, kind: str, limits: MediaLimits) -> Non
         # their own PackageNotFoundError; for a file that passed the ZIP checks every one of
         # them means the same thing to the user: the file is damaged.
         raise MediaRejected(CORRUPT, f"{kind} file is damaged ({type(exc).__name__})") from exc
+    _office_media(out, data, kind, infos, limits)
 
 
-def _docx_text(data: bytes, limits: MediaLimits) -> str:
+def _office_media(
+    out: Extraction, data: bytes, kind: str, infos: list[zipfile.ZipInfo], limits: MediaLimits
+) -> None:
+    """OCR the pictures of an Office file (screenshots pasted into a report), in name order
+    (image1, image2, … is the order they were inserted)."""
+    prefix = _OFFICE_MEDIA[kind]
+    members = sorted(
+        (i for i in infos if i.filename.startswith(prefix)),
+        key=lambda i: [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", i.filename)],
+    )
+    if not members:
+        return
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for info in members:
+            try:
+                member = read_member(zf, info, limits)
+            except MediaRejected as exc:
+                out.skip(f"embedded {_safe_name(info.filename)} image not OCR'd ({exc.status})")
+                continue
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+                out.skip(f"embedded {_safe_name(info.filename)} image not OCR'd (damaged)")
+                continue
+            _embedded_image(out, member, info.filename, limits)
+
+
+def _docx_text(out: Extraction, data: bytes, limits: MediaLimits) -> str:
     import docx
 
     document = docx.Document(io.BytesIO(data))
@@ -203,9 +321,10 @@ def _docx_text(data: bytes, limits: MediaLimits) -> str:
     return "\n".join(p for p in parts if p.strip())
 
 
-def _xlsx_text(data: bytes, limits: MediaLimits) -> str:
+def _xlsx_text(out: Extraction, data: bytes, limits: MediaLimits) -> str:
     """Rows as `header：value | header：value`, so a 身分證字號 column header sits next to
-    every value in it (recognizers look for context words just before a value)."""
+    every value in it (recognizers look for context words just before a value). Cells beyond
+    `max_cells` are not read, and the outcome says so (`partial`)."""
     import openpyxl
 
     wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -218,7 +337,7 @@ def _xlsx_text(data: bytes, limits: MediaLimits) -> str:
                 values = ["" if v is None else str(v) for v in row]
                 cells += len(values)
                 if cells > limits.max_cells:
-                    lines.append(f"(cells beyond {limits.max_cells:,} not read)")
+                    out.skip(f"spreadsheet cells beyond {limits.max_cells:,} not read")
                     return "\n".join(lines)
                 if not any(v.strip() for v in values):
                     continue
@@ -238,7 +357,7 @@ def _xlsx_text(data: bytes, limits: MediaLimits) -> str:
     return "\n".join(lines)
 
 
-def _pptx_text(data: bytes, limits: MediaLimits) -> str:
+def _pptx_text(out: Extraction, data: bytes, limits: MediaLimits) -> str:
     from pptx import Presentation
 
     prs = Presentation(io.BytesIO(data))
@@ -259,23 +378,45 @@ def _pptx_text(data: bytes, limits: MediaLimits) -> str:
 
 
 def _zip(out: Extraction, data: bytes, limits: MediaLimits) -> None:
+    """Read every member one level deep. A member that is not read (nested archive, type not
+    supported, damaged, encrypted, a bomb) is counted: some → `partial`, all → `not_scanned`,
+    and the detail says how many and why."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
         raise MediaRejected(CORRUPT, "archive is damaged") from exc
     with zf:
         infos = check_zip(zf, limits)
+        first_note = len(out.skipped)
+        not_read = 0
         for info in infos:
+            name = _safe_name(info.filename)
             try:
                 member = read_member(zf, info, limits)
             except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-                out.skip(f"member {_safe_name(info.filename)} damaged ({type(exc).__name__})")
+                out.skip(f"member {name} damaged ({type(exc).__name__})")
+                not_read += 1
                 continue
             except NotImplementedError:
-                out.skip(f"member {_safe_name(info.filename)} uses an unsupported compression")
+                out.skip(f"member {name} uses an unsupported compression")
+                not_read += 1
+                continue
+            except MediaRejected as exc:
+                out.skip(f"member {name}: {exc.status} ({exc.detail})")
+                not_read += 1
                 continue
             kind = sniff(member, info.filename)
+            if kind == "zip":
+                out.skip(f"nested archive {name} not scanned")
+                not_read += 1
+                continue
             try:
                 _extract_into(out, member, kind, info.filename, limits, depth=1)
             except MediaRejected as exc:
-                out.skip(f"member {_safe_name(info.filename)}: {exc.status} ({exc.detail})")
+                out.skip(f"member {name}: {exc.status} ({exc.detail})")
+                not_read += 1
+    if not_read and not_read == len(infos):
+        notes = "; ".join(out.skipped[first_note : first_note + 3])
+        raise MediaRejected(NOT_SCANNED, f"no archive member could be scanned: {notes}")
+    if not_read:
+        out.skipped.insert(first_note, f"{not_read} of {len(infos)} archive members not scanned")

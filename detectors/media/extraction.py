@@ -53,6 +53,8 @@ class Extraction:
     images: dict[int, Image.Image] = field(default_factory=dict)  # page → upright RGB image
     skipped: list[str] = field(default_factory=list)  # human-readable notes on parts not read
     ocr_images: int = 0
+    seen_images: set[bytes] = field(default_factory=set)  # digests of images already OCR'd
+    repeats: dict[str, int] = field(default_factory=dict)  # note → times it was noted again
 
     # -- building --------------------------------------------------------------------------
 
@@ -83,6 +85,11 @@ class Extraction:
         return page
 
     def skip(self, note: str) -> None:
+        """Note a part that was not read (the outcome becomes `partial`); a note made again
+        (one per image beyond the cap) is counted, not repeated."""
+        if note in self.skipped:
+            self.repeats[note] = self.repeats.get(note, 1) + 1
+            return
         self.skipped.append(note)
 
     def finish(self, max_chars: int) -> Extraction:
@@ -94,8 +101,11 @@ class Extraction:
         if self.skipped and self.status == SCANNED:
             self.status = PARTIAL
         if self.skipped:
-            self.detail = "; ".join(self.skipped[:5]) + (
-                f" (+{len(self.skipped) - 5} more)" if len(self.skipped) > 5 else ""
+            notes = [
+                f"{n} (x{self.repeats[n]})" if n in self.repeats else n for n in self.skipped
+            ]
+            self.detail = "; ".join(notes[:5]) + (
+                f" (+{len(notes) - 5} more)" if len(notes) > 5 else ""
             )
         return self
 

@@ -43,6 +43,12 @@ class MediaLimits:
     max_text_chars: int = 500_000  # extracted text beyond this is cut (and said so)
     max_cells: int = 200_000  # spreadsheet cells read
     evidence_max_side: int = 1024  # redacted evidence PNG is downscaled to this
+    max_evidence_images: int = 5  # redacted evidence images kept per file
+    # Preprocessing steps (each measured by `bench/eval_media.py --ablation`).
+    exif_transpose: bool = True  # apply the EXIF Orientation tag of phone photos
+    ocr_upright: bool = True  # turn sideways / upside-down pages upright before the final OCR
+    ocr_contrast: bool = False  # autocontrast the OCR input (measured: no gain, see README)
+    ocr_deskew: bool = False  # straighten pages skewed > 3° and read again (measured: no gain)
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any] | None) -> MediaLimits:

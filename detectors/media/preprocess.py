@@ -28,7 +28,8 @@ def open_image(data: bytes, limits: MediaLimits) -> Image.Image:
             check_pixels(img.width, img.height, limits)
             img.seek(0)
             img.load()
-            img = ImageOps.exif_transpose(img) or img
+            if limits.exif_transpose:
+                img = ImageOps.exif_transpose(img) or img
             return _to_rgb(img)
     except MediaRejected:
         raise

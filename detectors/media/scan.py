@@ -1,8 +1,11 @@
 """Scan a file end to end: extract → Scanner → boxes for findings → redacted evidence.
 
 The Scanner reads the extracted text exactly like a chat message; findings are then mapped
-back through the OCR character boxes (`Finding.bbox`), and the boxes of every finding that
-the scanner would mask are blacked out in the evidence image.
+back through the OCR character boxes (`Finding.bbox`, in the pixels of image
+`MediaReport.finding_images[k]`), and the boxes of every finding that the scanner would mask
+are blacked out in the evidence images: one redacted PNG per image that holds a finding (at
+most `MediaLimits.max_evidence_images`), so a ZIP of screenshots or a document with several
+pasted photos keeps evidence of each, not only of one.
 """
 
 from __future__ import annotations
@@ -26,9 +29,29 @@ from detectors.types import BBox, Finding, ScanResult
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """The redacted, downscaled copy of one image of the file (`image` as in
+    `MediaReport.finding_images`: 0 is the first image or page that was OCR'd).
+
+    Finding boxes are in the pixels of that image as it was read — turned upright when it
+    was sideways — whose size is `size`; scale them by `png width / size[0]` for the PNG.
+    """
+
+    image: int
+    png: bytes
+    boxes: int  # boxes blacked out in it
+    size: tuple[int, int]  # (width, height) the finding boxes refer to
+
+
 @dataclass(slots=True)
 class MediaReport:
-    """Everything the caller needs about one file; `text` is sensitive (never log it)."""
+    """Everything the caller needs about one file; `text` is sensitive (never log it).
+
+    `evidence_png` is the image with the most boxes blacked out (what a single-image store
+    keeps); `evidence` has one entry per image, in image order. `finding_images[k]` is the
+    image that `result.findings[k].bbox` refers to (None for findings without a box).
+    """
 
     status: str
     detail: str
@@ -39,6 +62,8 @@ class MediaReport:
     evidence_png: bytes | None = None
     redacted_boxes: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    evidence: list[Evidence] = field(default_factory=list)
+    finding_images: list[int | None] = field(default_factory=list)
 
     @property
     def scanned(self) -> bool:
@@ -63,6 +88,12 @@ class MediaReport:
         }
         if self.result is not None:
             out.update(self.result.to_dict(self.text if reveal else None))
+            findings = out.get("findings")
+            if isinstance(findings, list):
+                for item, image in zip(findings, self.finding_images, strict=False):
+                    if image is not None and isinstance(item, dict):
+                        item["image"] = image
+            out["media"]["evidence_images"] = [e.image for e in self.evidence]  # type: ignore[index]
         return out
 
 
@@ -72,14 +103,20 @@ def needs_redaction(f: Finding) -> bool:
     return f.is_entity or f.type.startswith("CREDENTIAL") or "*" in f.masked
 
 
-def attach_boxes(result: ScanResult, ex: Extraction) -> tuple[ScanResult, dict[int, list[BBox]]]:
-    """Set `bbox` on findings from OCR'd text; return the boxes to black out, per page."""
+def attach_boxes(
+    result: ScanResult, ex: Extraction
+) -> tuple[ScanResult, dict[int, list[BBox]], list[int | None]]:
+    """Set `bbox` on findings from OCR'd text; return the boxes to black out per image and,
+    for each finding, the image its box is in (a finding spanning two images gets the box on
+    the first; both are blacked out)."""
     to_black: dict[int, list[BBox]] = {}
     findings: list[Finding] = []
+    images: list[int | None] = []
     for f in result.findings:
         regions = ex.regions(f.start, f.end)
         if not regions:
             findings.append(f)
+            images.append(None)
             continue
         first_page = regions[0][0]
         box = regions[0][1]
@@ -87,11 +124,12 @@ def attach_boxes(result: ScanResult, ex: Extraction) -> tuple[ScanResult, dict[i
             if page == first_page:
                 box = union(box, b)
         findings.append(dataclasses.replace(f, bbox=box))
+        images.append(first_page)
         if needs_redaction(f):
             for page, b in regions:
                 to_black.setdefault(page, []).append(b)
     result.findings = findings
-    return result, to_black
+    return result, to_black, images
 
 
 def scan_bytes(
@@ -116,23 +154,43 @@ def scan_bytes(
     if ex.status not in (SCANNED, "partial"):
         return report
     result = scanner.scan(ex.text) if ex.text.strip() else ScanResult()
-    result, to_black = attach_boxes(result, ex)
+    result, to_black, images = attach_boxes(result, ex)
     report.result = result
+    report.finding_images = images
     report.timings["scan"] = time.monotonic() - extracted
     if result.is_incident and ex.images:
-        page = _evidence_page(ex, to_black)
-        boxes = to_black.get(page, [])
-        report.evidence_png = redact(ex.images[page], boxes, limits.evidence_max_side)
-        report.redacted_boxes = len(boxes)
+        pages = evidence_pages(ex, to_black, images, limits.max_evidence_images)
+        report.evidence = [
+            Evidence(
+                page,
+                redact(ex.images[page], to_black.get(page, []), limits.evidence_max_side),
+                len(to_black.get(page, [])),
+                ex.images[page].size,
+            )
+            for page in pages
+        ]
+        main = max(report.evidence, key=lambda e: (e.boxes, -e.image))
+        report.evidence_png = main.png
+        report.redacted_boxes = sum(e.boxes for e in report.evidence)
     report.timings["total"] = time.monotonic() - started
     return report
 
 
-def _evidence_page(ex: Extraction, to_black: dict[int, list[BBox]]) -> int:
-    """The image with the most sensitive boxes (the first image when none has any)."""
-    if to_black:
-        return max(sorted(to_black), key=lambda p: len(to_black[p]))
-    return min(ex.images)
+def evidence_pages(
+    ex: Extraction, to_black: dict[int, list[BBox]], images: list[int | None], cap: int
+) -> list[int]:
+    """The images to keep redacted evidence of, in image order: those with a box to black out
+    or a finding, the most boxes first when there are more than `cap`; the first image when
+    no image holds any finding (a raid plan in a document with a photo)."""
+    counts: dict[int, tuple[int, int]] = {}
+    for page in ex.images:
+        hits = sum(1 for i in images if i == page)
+        if hits or page in to_black:
+            counts[page] = (len(to_black.get(page, [])), hits)
+    if not counts:
+        return [min(ex.images)]
+    chosen = sorted(counts, key=lambda p: (counts[p], -p), reverse=True)[: max(cap, 1)]
+    return sorted(chosen)
 
 
 def scan_file(path: str | Path, scanner: Scanner, limits: MediaLimits | None = None) -> MediaReport:

@@ -8,8 +8,14 @@ validates checksums must not be penalised for being right).
     .venv/bin/python tests/media/make_media.py      # rewrites tests/media/*.{png,jpg,pdf,...}
 
 Labels follow the corpus format: {"id", "image"|"file", "categories", "entities", "kind"}, with
-`kind` one of screenshot / photo / benign / document (the evaluation reports each separately).
-Entity values are written exactly as they appear in the rendered text.
+`kind` one of screenshot / photo / benign / document (the evaluation reports each separately)
+and optional `tags` naming what a case exercises (sideways, upside_down, exif, skew, webp,
+gif, embedded_image): `bench/eval_media.py --ablation` reports recall per tag with each
+preprocessing step on and off. Entity values are written exactly as they appear in the
+rendered text.
+
+New cases are appended after the old ones (the RNG is consumed in order), so adding a case
+leaves every earlier file and label unchanged.
 """
 
 from __future__ import annotations
@@ -89,16 +95,18 @@ def label(
     categories: list[str],
     entities: list[tuple[str, str]],
     key: str = "image",
+    tags: list[str] | None = None,
 ) -> None:
-    LABELS.append(
-        {
-            "id": ident,
-            key: path,
-            "kind": kind,
-            "categories": categories,
-            "entities": [{"type": t, "value": v} for t, v in entities],
-        }
-    )
+    row: dict[str, object] = {
+        "id": ident,
+        key: path,
+        "kind": kind,
+        "categories": categories,
+        "entities": [{"type": t, "value": v} for t, v in entities],
+    }
+    if tags:
+        row["tags"] = tags
+    LABELS.append(row)
 
 
 def save_png(img: Image.Image, name: str, colors: int = 64) -> str:
@@ -749,8 +757,284 @@ def documents() -> None:
     )
 
 
+# -- orientation, skew and formats (preprocessing is measured on these) --------------------
+
+
+def petition_page(name: str, ident: str, addr: str, phone: str) -> Image.Image:
+    return paper(
+        "陳　情　書",
+        [
+            f"陳情人：{name}",
+            f"身分證字號：{ident}",
+            f"住址：{addr}",
+            f"聯絡電話：{phone}",
+            "",
+            "陳情事由：本里公園夜間常有人聚集飲酒喧嘩，多次報案未見改善，懇請派員稽查。"
+            "本人擔心遭報復，請勿透露本人身分。",
+            "",
+            f"陳情人：{name}（簽章）",
+            "中華民國114年10月20日",
+        ],
+    )
+
+
+def petition_entities(name: str, ident: str, addr: str, phone: str) -> list[tuple[str, str]]:
+    return [("PERSON", name), ("TW_NATIONAL_ID", ident), ("ADDRESS", addr), ("PHONE", phone)]
+
+
+def orientation_and_formats() -> None:
+    cats = ["personal_data", "whistleblower"]
+    # Sideways photos without an EXIF tag (a phone held sideways, or a scan turned by hand):
+    # only the text itself says which way is up. PIL rotates counter-clockwise.
+    for k, (name, addr, turn, skew) in enumerate(
+        [
+            ("趙雅惠", "臺北市大安區復興南路一段390號", 90, 1.5),
+            ("錢俊傑", "新北市新莊區中正路510號", 270, -2.0),
+        ],
+        start=1,
+    ):
+        ident, phone = national_id(RNG.choice("ACFHN"), RNG.choice((1, 2))), mobile()
+        img = photograph(petition_page(name, ident, addr, phone), skew, 0.7, 8, 0.35)
+        img = img.rotate(turn, expand=True)
+        label(
+            f"photo-sideways-0{k}",
+            save_jpeg(img, f"photo_sideways_0{k}.jpg", 55),
+            "photo",
+            cats,
+            petition_entities(name, ident, addr, phone),
+            tags=["sideways"],
+        )
+
+    name, addr = "孫淑娟", "桃園市桃園區中山路100號"
+    ident, phone = national_id("H", 2), mobile()
+    img = photograph(petition_page(name, ident, addr, phone), -1.0, 0.6, 8, 0.35)
+    label(
+        "photo-upside-01",
+        save_jpeg(img.rotate(180), "photo_upside_01.jpg", 55),
+        "photo",
+        cats,
+        petition_entities(name, ident, addr, phone),
+        tags=["upside_down"],
+    )
+
+    # A phone photo as phones store it: pixels sideways, EXIF Orientation 6 ("turn 90° clockwise
+    # to display"), as a camera held upright writes it.
+    name, addr = "李國華", "臺中市南屯區公益路二段51號"
+    ident, phone = national_id("B", 1), mobile()
+    img = photograph(petition_page(name, ident, addr, phone), 2.0, 0.7, 10, 0.4)
+    stored = img.transpose(Image.Transpose.ROTATE_90)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    stored.convert("RGB").save(HERE / "photo_exif_01.jpg", quality=55, exif=exif.tobytes())
+    from PIL import ImageOps
+
+    assert ImageOps.exif_transpose(Image.open(HERE / "photo_exif_01.jpg")).size == img.size
+    label(
+        "photo-exif-01",
+        "photo_exif_01.jpg",
+        "photo",
+        cats,
+        petition_entities(name, ident, addr, phone),
+        tags=["exif"],
+    )
+
+    # Skew well beyond the 6° of the photos above.
+    for k, (name, addr, angle) in enumerate(
+        [
+            ("周美君", "高雄市左營區博愛二路777號", 9.0),
+            ("吳志偉", "臺南市中西區民生路二段30號", -13.0),
+        ],
+        start=1,
+    ):
+        ident, phone = national_id(RNG.choice("DEFK"), RNG.choice((1, 2))), mobile()
+        img = photograph(petition_page(name, ident, addr, phone), angle, 0.8, 10, 0.4)
+        label(
+            f"photo-skew-0{k}",
+            save_jpeg(img, f"photo_skew_0{k}.jpg", 50),
+            "photo",
+            cats,
+            petition_entities(name, ident, addr, phone),
+            tags=["skew"],
+        )
+
+    # Screenshots in the other formats Telegram passes on as documents.
+    n, i, p = "鄭淑華", national_id("E", 2), mobile()
+    img = chat(
+        "志工隊 聯絡",
+        [
+            ("L", "隊長 江", f"新志工 {n} 的保險資料：身分證 {i}"),
+            ("L", "隊長 江", f"手機 {p}，週六報到"),
+            ("R", "", "收到，我來登錄"),
+        ],
+    )
+    img.save(HERE / "shot_chat_07.webp", format="WEBP", quality=80)
+    label(
+        "shot-chat-07",
+        "shot_chat_07.webp",
+        "screenshot",
+        ["personal_data"],
+        [("PERSON", n), ("TW_NATIONAL_ID", i), ("PHONE", p)],
+        tags=["webp"],
+    )
+
+    n, i, p = "黃冠宇", national_id("A", 1), mobile()
+    first = chat(
+        "里辦公處",
+        [("L", "幹事 陳", f"獨居長者 {n}，身分證 {i}，電話 {p}，請每週關懷")],
+    )
+    second = Image.new("RGB", first.size, (232, 238, 245))  # an animation's later frame
+    frames = [f.convert("RGB").quantize(colors=64) for f in (first, second)]
+    frames[0].save(
+        HERE / "shot_chat_08.gif", save_all=True, append_images=frames[1:], duration=800
+    )
+    label(
+        "shot-chat-08",
+        "shot_chat_08.gif",
+        "screenshot",
+        ["personal_data"],
+        [("PERSON", n), ("TW_NATIONAL_ID", i), ("PHONE", p)],
+        tags=["gif"],
+    )
+
+    # A benign notice photographed sideways: turning it upright must not make it an incident.
+    page = paper(
+        "公告",
+        [
+            "本區里民活動中心自12月1日起開放借用，",
+            "申請請洽區公所民政課，電話：02-2720-8889",
+            "歡迎多加利用。",
+        ],
+    )
+    img = photograph(page, 1.0, 0.6, 8, 0.3).rotate(90, expand=True)
+    label(
+        "benign-sideways-01",
+        save_jpeg(img, "benign_sideways_01.jpg", 55),
+        "benign",
+        [],
+        [],
+        tags=["sideways"],
+    )
+
+
+# -- documents that carry images ---------------------------------------------------------------
+
+
+def embedded_images() -> None:
+    import docx
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from docx.shared import Inches
+    from matplotlib import font_manager
+    from matplotlib.backends.backend_pdf import PdfPages
+    from pptx import Presentation
+    from pptx.util import Inches as PptInches
+
+    def png(img: Image.Image) -> io.BytesIO:
+        buf = io.BytesIO()
+        img.convert("RGB").quantize(colors=64).save(buf, format="PNG", optimize=True)
+        buf.seek(0)
+        return buf
+
+    # A Word file whose text is harmless and whose screenshot is a record lookup.
+    name, ident, phone = "馮建國", national_id("F", 1), mobile()
+    addr, birth = "新竹縣竹北市光明六路10號", "民國70年6月1日"
+    shot = lookup(
+        "戶役政資訊查詢系統 — 個人基本資料",
+        [
+            ("姓名", name),
+            ("身分證統一編號", ident),
+            ("出生日期", birth),
+            ("戶籍地址", addr),
+            ("聯絡電話", phone),
+        ],
+    )
+    d = docx.Document()
+    d.add_heading("工作日誌", 1)
+    d.add_paragraph("今日協助民眾申辦案件，系統畫面如下，供組內參考。")
+    d.add_picture(png(shot), width=Inches(6))
+    d.save(HERE / "doc_embedded_shot.docx")
+    label(
+        "doc-docx-img-01",
+        "doc_embedded_shot.docx",
+        "document",
+        ["personal_data"],
+        [
+            ("PERSON", name),
+            ("TW_NATIONAL_ID", ident),
+            ("BIRTHDATE", birth),
+            ("ADDRESS", addr),
+            ("PHONE", phone),
+        ],
+        key="file",
+        tags=["embedded_image"],
+    )
+
+    # A PDF with a text layer on the page AND a screenshot embedded in the same page.
+    plt.rcParams["pdf.fonttype"] = 42
+    fp = font_manager.FontProperties(fname=SANS)
+    n2, i2, p2 = "馬玉玲", national_id("N", 2), mobile()
+    shot = chat(
+        "鄰里互助",
+        [
+            ("L", "里長", f"陳情人是{n2}，她不希望被知道"),
+            ("L", "里長", f"身分證 {i2}"),
+            ("L", "里長", f"電話 {p2}"),
+            ("R", "", "好，我轉給承辦"),
+        ],
+        width=640,
+    )
+    with PdfPages(HERE / "doc_text_image.pdf") as pages:
+        fig = plt.figure(figsize=(8.27, 11.69), dpi=100)
+        lines = ["會辦單", "主旨：轉知里民陳情事項一則，請查照辦理。", "附件：通訊軟體截圖如下。"]
+        for k, line in enumerate(lines):
+            fig.text(0.1, 0.92 - 0.04 * k, line, fontproperties=fp, fontsize=13)
+        fig.figimage(shot, xo=90, yo=300, origin="upper")
+        pages.savefig(fig)
+        plt.close(fig)
+    label(
+        "doc-pdf-img-01",
+        "doc_text_image.pdf",
+        "document",
+        ["personal_data", "whistleblower"],
+        [("PERSON", n2), ("TW_NATIONAL_ID", i2), ("PHONE", p2)],
+        key="file",
+        tags=["embedded_image"],
+    )
+
+    # A slide with a photographed petition pasted in.
+    n3, a3 = "邱美玲", "基隆市仁愛區愛一路20號"
+    i3, p3 = national_id("C", 2), mobile()
+    photo = photograph(petition_page(n3, i3, a3, p3), 1.5, 0.6, 8, 0.35)
+    prs = Presentation()
+    slide = prs.slides.add_slide(prs.slide_layouts[5])
+    slide.shapes.title.text = "陳情案件追蹤"
+    buf = io.BytesIO()
+    photo.save(buf, format="JPEG", quality=70)
+    buf.seek(0)
+    slide.shapes.add_picture(buf, PptInches(2.5), PptInches(1.6), height=PptInches(5.5))
+    prs.save(HERE / "doc_slides_photo.pptx")
+    label(
+        "doc-pptx-img-01",
+        "doc_slides_photo.pptx",
+        "document",
+        ["personal_data", "whistleblower"],
+        petition_entities(n3, i3, a3, p3),
+        key="file",
+        tags=["embedded_image"],
+    )
+
+
 def main() -> None:
-    steps: list[Callable[[], None]] = [screenshots, photos, benign, documents]
+    steps: list[Callable[[], None]] = [
+        screenshots,
+        photos,
+        benign,
+        documents,
+        orientation_and_formats,
+        embedded_images,
+    ]
     for step in steps:
         step()
     with open(HERE / "labels.jsonl", "w", encoding="utf-8") as fh:
