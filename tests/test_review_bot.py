@@ -558,19 +558,7 @@ async def test_allow_list_addition_reaches_document_scanning_in_threads(
     await _allow_list_reaches_document_scanning(scanner, tmp_path, "thread")
 
 
-def _media_can_replace_scanner() -> bool:
-    from bot.media import MediaScanner
-
-    return callable(getattr(MediaScanner, "set_scanner", None))
-
-
 @pytest.mark.timeout(240)
-@pytest.mark.xfail(
-    not _media_can_replace_scanner(),
-    reason="bot/media.py: MediaScanner.set_scanner() missing; its worker processes keep the"
-    " scanner (and allow-list) they were started with (gap 3, owned by the media engineer)",
-    strict=True,
-)
 async def test_allow_list_addition_reaches_document_scanning_in_worker_processes(
     scanner: Scanner, tmp_path: Path
 ) -> None:
