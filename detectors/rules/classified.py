@@ -60,6 +60,7 @@ QUESTION_CUES = "classified_question_cues"
 RULE_CUES = "classified_rule_cues"
 NEGATIONS = "classified_negations"
 COPULAS = "classified_copulas"
+STATED_EXCEPTIONS = "classified_stated_exceptions"
 DELIBERATION = "classified_deliberation"
 EMBEDDED_QUESTIONS = "classified_embedded_questions"
 # A caution phrase asks readers to keep something in; it marks what it accompanies. When another
@@ -76,6 +77,8 @@ _LABELLED = re.compile(r"\s*[:：|｜】\]]")
 # After a caution phrase: closing brackets, then a colon (內部簽呈（請勿外流）：…).
 _CAUTION_LABEL = re.compile(r"[)）」』】\]\s]*[:：]")
 _COLON = re.compile(r"\s*[:：]")
+# A 密 that ends its word: 是密的, 屬密件, 列「密」, 屬密。 (not 密切, 密碼, 密集).
+_STATED = re.compile(r"密(?=[」』]?(?:[的件,;:.!?。，；：！？\s]|$))")
 # What may stand before a heading on its line (brackets, punctuation, spaces).
 _OPENERS = re.compile(r"[\s\W_]+")
 _CONTENT = re.compile(r"[^\s\W_]")
@@ -122,6 +125,7 @@ class ClassifiedRule:
         self._exceptions = tuple(
             _with_normalised(lexicons.words(EXCEPTIONS) + lexicons.exceptions(MARKINGS))
         )
+        self._stated_exceptions = tuple(_with_normalised(lexicons.words(STATED_EXCEPTIONS)))
         context = (LEVELS, LEVEL_FIELDS, TERM_FIELDS, STAMPS, ENGLISH_CONTEXT, ENGLISH_CUES)
         context += (SHARING, QUESTION_CUES, RULE_CUES, NEGATIONS, COPULAS, DELIBERATION)
         alt = {name: _alternation(lexicons.words(name)) for name in context}
@@ -148,8 +152,9 @@ class ClassifiedRule:
         self._question = re.compile(alt[QUESTION_CUES], re.IGNORECASE)
         self._rules = re.compile(alt[RULE_CUES], re.IGNORECASE)
         self._negated = re.compile(rf"(?:{alt[NEGATIONS]})\s*$")
-        # The bare level stated of a document: 這張簽是密的, 那份屬密 (not 是密切, 是密碼).
-        self._stated = re.compile(rf"(?:{alt[COPULAS]})\s*[「『]?密[」』]?(?=的|件|[\s,;:.!?。]|$)")
+        # The bare level stated of a document: 這張簽是密的, 那份屬密 (not 是密切, 是密碼); the
+        # copula is looked for before each 密 that ends a word.
+        self._copula_before = re.compile(rf"(?:{alt[COPULAS]})\s*[「『]?$")
         # 討論是否…, 研議如何…: a question word reported as content, not asked.
         self._deliberated = re.compile(rf"(?:{alt[DELIBERATION]})\s*$")
         self._embedded = _with_normalised(lexicons.words(EMBEDDED_QUESTIONS))
@@ -159,11 +164,8 @@ class ClassifiedRule:
         if not any(h.lexicon in self.anchors for h in data.hits) and not _GATE.search(text):
             return []  # every Chinese field and stamp holds 密 or 限閱, English ones a word
         markings = clean_hits(data, MARKINGS)
-        if "密" in text:
-            markings += [
-                KeywordHit(MARKINGS, m.group(0), m.start(), m.end())
-                for m in self._stated.finditer(text)
-            ]
+        if not markings and "密" in text:
+            markings = self._stated_levels(text)  # a marking word already speaks louder
         markings = _without_exceptions(text, markings, self._exceptions)
         markings += clean_hits(data, CAUTIONS)
         markings += [h for h in clean_hits(data, ENGLISH) if self._english_applies(text, h)]
@@ -217,6 +219,17 @@ class ClassifiedRule:
             ]
         return []
 
+    def _stated_levels(self, text: str) -> list[KeywordHit]:
+        """這張簽是密的, 那份屬密, 列「密」: a copula, then 密 ending its word (followed by 的,
+        件, punctuation, a space or the end); the copula is looked for only before such a 密."""
+        out = []
+        for level in _STATED.finditer(text):
+            pos = level.start()
+            m = self._copula_before.search(text, max(0, pos - 6), pos)
+            if m is not None:
+                out.append(KeywordHit(MARKINGS, text[m.start() : pos + 1], m.start(), pos + 1))
+        return _without_exceptions(text, out, self._stated_exceptions)
+
     def _labels_content(self, text: str, stamp: re.Match[str]) -> bool:
         """A stamp after a document's name heads its content: 會議紀錄（密）：討論…, 簽(密)：…
         (a few words before it on the line, none a question cue, then a colon and a sentence)."""
@@ -239,10 +252,12 @@ class ClassifiedRule:
             lo = m.end()
         stop = _TERMINATOR.search(text, end, min(len(text), end + SENTENCE))
         hi = stop.end() if stop else min(len(text), end + SENTENCE)
-        return any(
-            not (q.start() >= end and self._reported(text, q))
-            for q in self._question.finditer(text, lo, hi)
-        )
+        q = self._question.search(text, lo, hi)
+        while q is not None:
+            if q.start() < end or not self._reported(text, q):
+                return True
+            q = self._question.search(text, q.end(), hi)
+        return False
 
     def _reported(self, text: str, question: re.Match[str]) -> bool:
         """A question word a deliberation verb makes content: after the marking (密件：討論是否

@@ -98,6 +98,22 @@ _FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
 )
+# Lower-cased literals every match of a format holds: a format whose literals are all absent
+# from the message is not searched (most messages hold no URL and no key prefix).
+_FORMAT_GATES: dict[str, tuple[str, ...]] = {
+    "private key": ("-----begin",),
+    "OpenAI-style API key": ("sk-",),
+    "AWS access key": ("akia", "asia"),
+    "GitHub token": ("gh", "github_pat_"),
+    "Slack token": ("xox",),
+    "Google API key": ("aiza",),
+    "JSON Web Token": ("eyj",),
+    "Slack webhook URL": ("hooks.slack.com/",),
+    "Discord webhook URL": ("/api/webhooks/",),
+    "Teams webhook URL": (".webhook.office.com/",),
+    "LINE/Telegram bot token": (":",),
+    "password in a connection string": ("://",),
+}
 # A label, a link (是, 為, :, =, space) and a value. Longest labels first; the rule adds the
 # labels of `credential_value_labels.txt` (passphrase, pw, 口令 …) to these.
 _LABEL_CORE = (
@@ -178,6 +194,7 @@ class CredentialsRule:
 
     def __init__(self, config: DetectorConfig, lexicons: Lexicons) -> None:
         self._config = config
+        self._formats = tuple((kind, p, _FORMAT_GATES[kind]) for kind, p in _FORMATS)
         extra = _alternation(lexicons.words(VALUE_LABELS))
         nouns = _alternation(lexicons.words(SECRET_NOUNS))
         accounts = _alternation(lexicons.words(ACCOUNT_LABELS))
@@ -194,6 +211,12 @@ class CredentialsRule:
             _PROSE.format(labels=f"{_LABEL_ZH}|{zh_extra}", links=self._links.pattern) + _VALUE
         )
         self._columns = {w.lower() for w in _with_normalised(lexicons.words(COLUMN_LABELS))}
+        seps = "".join(map(re.escape, SEPARATORS))
+        cells = "|".join(map(re.escape, sorted(self._columns, key=len, reverse=True)))
+        # One search decides whether a line could head a secret column at all.
+        self._column_header = re.compile(
+            rf"(?:^|[{seps}])[ *]*(?:{cells})[ *:]*(?=[{seps}]|$)", re.MULTILINE
+        )
         stems = _stems(
             (*_TRIGGER_WORDS, *lexicons.words(VALUE_LABELS), *lexicons.words(SECRET_NOUNS),
              *lexicons.words(ACCOUNT_LABELS))
@@ -206,7 +229,12 @@ class CredentialsRule:
         if self._trigger.search(low) is None:
             return []  # no label, token prefix, key header, URL or admin login: nothing to read
         found: list[tuple[int, int, str]] = []
-        for kind, pattern in _FORMATS:
+        for kind, pattern, gates in self._formats:
+            for gate in gates:
+                if gate in low:
+                    break
+            else:
+                continue
             for m in pattern.finditer(text):
                 group = 1 if pattern.groups else 0
                 found.append((m.start(group), m.end(group), kind))
@@ -286,7 +314,7 @@ class CredentialsRule:
         the header is the nearest earlier line (at most `HEADER_LINES` above) with the same
         separator and number of cells, as in context.column_header_words; one pass over the
         lines, so a long sheet stays linear."""
-        if not any(sep in text for sep in SEPARATORS):
+        if "\n" not in text or self._column_header.search(text.lower()) is None:
             return []
         found: list[tuple[int, int, str]] = []
         headers: dict[tuple[str, int], tuple[int, list[int]]] = {}
