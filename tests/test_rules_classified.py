@@ -286,3 +286,7 @@ def test_long_stated_levels_and_stamps_scan_in_linear_time(scanner: Scanner, tex
     started = time.perf_counter()
     scanner.scan(text)
     assert time.perf_counter() - started < 5
+
+
+def test_a_level_stated_with_its_grade_word_is_classified(scanner: Scanner) -> None:
+    assert "classified" in scanner.scan("這份簽屬『密』等級，我打出來：擬調整科長職缺").categories

@@ -308,3 +308,48 @@ def test_long_sentences_tables_and_urls_scan_in_linear_time(scanner: Scanner, te
     started = time.perf_counter()
     scanner.scan(text)
     assert time.perf_counter() - started < 5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "通報 webhook：https://notify.example.gov.tw/hook/8f3a9c2e7b1d4f6a9c0e",
+        "檔案分享 https://stor01.blob.core.windows.net/c/f.pdf?sv=2022-11-02&sig=Kx9%2FmQ2pL7vR4tW8nB1c",
+        "密碼幫你改好了，新的是 Qa#77120",
+    ],
+)
+def test_hook_urls_query_secrets_and_new_passwords_are_credentials(
+    scanner: Scanner, text: str
+) -> None:
+    assert "credentials" in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://github.com/org/repo/settings/hooks/123456789012345678901",
+        "https://docs.example.com/webhooks/getting-started-with-notifications",
+        "https://www.gov.tw/news?id=12345&token=abc",
+        "https://search.gov.tw/?q=採購&key=value",
+        "密碼鎖壞了，新的是型號 AB-300",
+    ],
+)
+def test_ids_short_query_values_and_prose_are_not_credentials(scanner: Scanner, text: str) -> None:
+    assert "credentials" not in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://a/" + "hook/" * 20_000,
+        ("https://x.com/hook/" + "a" * 19 + " ") * 3_000,
+        "?key=" * 20_000,
+        "https://x/hook/" + "aaaa1" * 20_000,
+    ],
+)
+def test_long_hook_urls_and_queries_scan_in_linear_time(scanner: Scanner, text: str) -> None:
+    import time
+
+    started = time.perf_counter()
+    scanner.scan(text)
+    assert time.perf_counter() - started < 5

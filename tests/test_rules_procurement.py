@@ -269,3 +269,7 @@ def test_a_named_other_companys_proposal_handed_to_a_bidder_is_reported(
 )
 def test_the_writers_own_company_proposal_is_not_procurement(scanner: Scanner, text: str) -> None:
     assert not _is_procurement(scanner, text)
+
+
+def test_a_named_companys_bid_handed_to_another_company_is_reported(scanner: Scanner) -> None:
+    assert _is_procurement(scanner, "承辦把甲公司的投標文件交給乙公司了")

@@ -77,8 +77,8 @@ _LABELLED = re.compile(r"\s*[:：|｜】\]]")
 # After a caution phrase: closing brackets, then a colon (內部簽呈（請勿外流）：…).
 _CAUTION_LABEL = re.compile(r"[)）」』】\]\s]*[:：]")
 _COLON = re.compile(r"\s*[:：]")
-# A 密 that ends its word: 是密的, 屬密件, 列「密」, 屬密。 (not 密切, 密碼, 密集).
-_STATED = re.compile(r"密(?=[」』]?(?:[的件,;:.!?。，；：！？\s]|$))")
+# A 密 that ends its word: 是密的, 屬密件, 列「密」, 屬『密』等級 (not 密切, 密碼, 密集).
+_STATED = re.compile(r"密(?=[」』]?(?:[的件等級,;:.!?。，；：！？\s]|$))")
 # What may stand before a heading on its line (brackets, punctuation, spaces).
 _OPENERS = re.compile(r"[\s\W_]+")
 _CONTENT = re.compile(r"[^\s\W_]")

@@ -4,7 +4,7 @@ Two ways a secret shows up:
 - a self-describing format: API keys (sk-…, AKIA…, ghp_…, xoxb-…, AIza…), JSON Web Tokens,
   PEM private keys, connection strings with a password (postgres://user:pass@host, also with
   an empty user: redis://:pass@host), webhook URLs whose path is the secret (Slack, Discord,
-  Teams);
+  Teams, any …/hook/<random token>), a long secret in a URL query (?key=, &sig=, &token=);
 - a label followed by a value: 密碼 Abc12345!, OTP 774120, 驗證碼是 830 215, pwd=…, WiFi密碼：…,
   key passphrase: … (more labels in `credential_value_labels.txt`), English links included
   ("the wifi password is …", "was changed to …"), and 帳號/密碼 pairs written as
@@ -84,7 +84,28 @@ _FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "Teams webhook URL",
         re.compile(
-            r"\.webhook\.office\.com/webhookb2/[A-Za-z0-9@\-]{20,200}/\S{10,300}", re.IGNORECASE
+            r"(?:\.webhook\.office\.com/webhookb2|outlook\.office(?:365)?\.com/webhook)/"
+            r"[A-Za-z0-9@\-]{20,200}/\S{10,300}",
+            re.IGNORECASE,
+        ),
+    ),
+    # Any other hook URL ending in a random token (letters and digits, 20+): …/hook/8f3a9c2e7b…
+    (
+        "webhook URL with a token",
+        re.compile(
+            r"https?://[^\s/]{1,100}/(?:[^\s/]{1,60}/){0,6}?[^\s/]{0,20}hooks?[^\s/]{0,20}/"
+            r"(?:[^\s/]{1,60}/){0,6}?((?=[A-Za-z_\-]{0,199}\d)(?=[0-9_\-]{0,199}[A-Za-z])"
+            r"[A-Za-z0-9_\-]{20,200})(?![A-Za-z0-9_\-])",
+            re.IGNORECASE,
+        ),
+    ),
+    # A secret in a URL query: ?key=…, &sig=…, &access_token=… (16+ characters).
+    (
+        "secret in a URL query",
+        re.compile(
+            r"[?&](?:api_?key|key|sig|signature|access_token|token|secret|client_secret|auth)"
+            r"=([A-Za-z0-9%._~+/\-]{16,300})",
+            re.IGNORECASE,
         ),
     ),
     ("LINE/Telegram bot token", re.compile(r"(?<!\d)\d{8,10}:[A-Za-z0-9_\-]{35}(?![A-Za-z0-9])")),
@@ -110,7 +131,9 @@ _FORMAT_GATES: dict[str, tuple[str, ...]] = {
     "JSON Web Token": ("eyj",),
     "Slack webhook URL": ("hooks.slack.com/",),
     "Discord webhook URL": ("/api/webhooks/",),
-    "Teams webhook URL": (".webhook.office.com/",),
+    "Teams webhook URL": (".webhook.office.com/", "outlook.office"),
+    "webhook URL with a token": ("hook",),
+    "secret in a URL query": ("key=", "sig=", "signature=", "token=", "secret=", "auth="),
     "LINE/Telegram bot token": (":",),
     "password in a connection string": ("://",),
 }
