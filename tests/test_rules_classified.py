@@ -220,3 +220,73 @@ def test_a_caution_on_its_own_line_under_a_raid_plan_reports_the_raid_alone(
 def test_a_caution_opening_a_raid_plan_reports_both(scanner: Scanner) -> None:
     text = "請勿外流！明天早上6點搜索嫌犯住處，警力5點集合"
     assert scanner.scan(text).categories == {"classified", "raid"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "那份簽屬密，我打出來給你：明年度預算刪減三成",
+        "這案子的簽呈是密的喔，內容是人事室擬調整主管職務",
+        "這份是密的，你看完就刪：新任局長人選已定",
+    ],
+)
+def test_a_document_stated_to_be_mi_in_a_sentence_is_classified(
+    scanner: Scanner, text: str
+) -> None:
+    assert "classified" in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "這份文件不是密的，可以直接公告",
+        "這張簽是密的嗎？要不要蓋章",
+        "這份算密的還是普通的？",
+        "他們兩個關係是密切的",
+        "因為密集排班，大家辛苦了",
+        "那份屬密，請走公文系統，不要在群組傳",
+    ],
+)
+def test_a_stated_level_denied_asked_about_or_under_a_rule_is_not_classified(
+    scanner: Scanner, text: str
+) -> None:
+    assert "classified" not in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "專案會議紀錄（密）：研議如何處理承包商延宕，決議先扣款",
+        "簽(密)：擬同意該員停職，俟調查後再議",
+        "附上會議紀錄（密），討論是否終止與保全公司的契約",
+    ],
+)
+def test_a_stamp_after_a_document_name_heading_its_content_is_classified(
+    scanner: Scanner, text: str
+) -> None:
+    assert "classified" in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "請問標示（密）：要放在哪個位置？",
+        "簽呈(密)的格式要怎麼寫？",
+        "會議紀錄要討論是否把密件改成線上簽核",
+    ],
+)
+def test_a_stamp_or_marking_inside_a_question_stays_a_question(scanner: Scanner, text: str) -> None:
+    assert "classified" not in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize("text", ["是密的" * 30_000, "簽(密):" * 20_000, "(密)討論是否" * 15_000])
+def test_long_stated_levels_and_stamps_scan_in_linear_time(scanner: Scanner, text: str) -> None:
+    import time
+
+    started = time.perf_counter()
+    scanner.scan(text)
+    assert time.perf_counter() - started < 5
+
+
+def test_a_level_stated_with_its_grade_word_is_classified(scanner: Scanner) -> None:
+    assert "classified" in scanner.scan("這份簽屬『密』等級，我打出來：擬調整科長職缺").categories

@@ -179,3 +179,177 @@ def test_a_combination_lock_code_is_a_credential(scanner: Scanner) -> None:
 
 def test_talk_about_a_combination_lock_is_not_a_credential(scanner: Scanner) -> None:
     assert "credentials" not in scanner.scan("密碼鎖壞了，要叫鎖匠").categories
+
+
+def _secret_found(scanner: Scanner, text: str, secret: str) -> bool:
+    result = scanner.scan(text)
+    spans = [text[f.start : f.end] for f in result.findings if f.category == "credentials"]
+    return "credentials" in result.categories and secret in spans
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("戶政的共用帳號，密碼我剛剛改成 Hh#2025kk，明天再通知大家", "Hh#2025kk"),
+        ("你的密碼已經幫你設為 Tmp-8812a 了", "Tmp-8812a"),
+        ("密碼我幫你重設成你名字縮寫加分機，也就是 wyc5512!，登入後記得改", "wyc5512!"),
+        ("門禁密碼我改成 4093 了", "4093"),
+    ],
+)
+def test_a_password_a_sentence_hands_over_is_a_credential(
+    scanner: Scanner, text: str, secret: str
+) -> None:
+    assert _secret_found(scanner, text, secret)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "密碼不能設成 Abc12345 這種太簡單的",
+        "密碼建議設成 Abcd#1234 這樣的格式",
+        "驗證碼有效時間改成 1800 秒",
+        "密碼重設的流程就是到 https://sso.example.gov.tw 點忘記密碼",
+        "系統密碼到期日改成 2025/12/31",
+        "密碼的問題就是 VPN 沒開",
+        "密碼忘了的話就是打分機 2345 找資訊室",
+    ],
+)
+def test_policy_and_help_sentences_with_a_link_verb_are_not_credentials(
+    scanner: Scanner, text: str
+) -> None:
+    assert "credentials" not in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("單位\t帳號\t密碼\n人事室\thr_lin\tHr#7721x\n會計室\tacc_wu\tAcc!5530", "Acc!5530"),
+        ("| 設備 | 帳號 | Password |\n|---|---|---|\n| NAS | admin | N4s-Backup! |", "N4s-Backup!"),
+        ("站點,PIN\n北區,736912\n南區,201845", "201845"),
+    ],
+)
+def test_secret_looking_cells_under_a_password_column_header_are_credentials(
+    scanner: Scanner, text: str, secret: str
+) -> None:
+    assert _secret_found(scanner, text, secret)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "帳號\t密碼\t備註\nchen\t(同帳號)\t\nlin\t請洽資訊室\t",
+        "| 系統 | 帳號 | 密碼 |\n|---|---|---|\n| 差勤 | 員工編號 | 身分證後四碼 |",
+        "項目,密碼長度,更新頻率\n差勤,12,90天",
+        "姓名\t分機\t密碼到期\n王小明\t2345\t2025-06-30",
+        "系統\t密碼\n差勤\t已重設\n公文\tN/A",
+    ],
+)
+def test_tables_about_passwords_without_values_are_not_credentials(
+    scanner: Scanner, text: str
+) -> None:
+    assert "credentials" not in scanner.scan(text).categories
+
+
+def test_a_connection_string_with_an_empty_user_is_a_credential(scanner: Scanner) -> None:
+    text = "快取 rediss://:Qx8!cacheKey@10.9.0.7:6380 先別動"
+    assert _secret_found(scanner, text, "Qx8!cacheKey")
+    assert "credentials" not in scanner.scan("redis://10.3.2.15:6379/0 這是快取").categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "告警 webhook：https://hooks.slack.com/services/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",
+        "https://discord.com/api/webhooks/112233445566778899/aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z",
+        "Teams 通知 https://contoso.webhook.office.com/webhookb2/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d"
+        "@0f1e2d3c/IncomingWebhook/9a8b7c6d5e4f/77aa88bb",
+    ],
+)
+def test_webhook_urls_that_carry_their_secret_are_credentials(scanner: Scanner, text: str) -> None:
+    assert "credentials" in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Slack 的 webhook 要跟資訊室申請，不要自己建",
+        "webhook 設定頁在 https://hooks.example.com/settings",
+        "文件在 https://api.slack.com/messaging/webhooks 可以參考",
+    ],
+)
+def test_talk_about_webhooks_without_a_secret_url_is_not_a_credential(
+    scanner: Scanner, text: str
+) -> None:
+    assert "credentials" not in scanner.scan(text).categories
+
+
+def test_pw_named_before_its_value_in_english_is_a_credential(scanner: Scanner) -> None:
+    assert _secret_found(scanner, "admin pw for the router is Rt#5521go, thx", "Rt#5521go")
+
+
+def test_a_full_width_comma_ends_the_password_span(scanner: Scanner) -> None:
+    text = "勤務系統密碼 Op#0428，05:00 集合"
+    assert _secret_found(scanner, text, "Op#0428")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "密碼" + "我" * 39 + "就是 " * 20_000,
+        "密碼\t" * 25_000,
+        "密碼\tx\n" + "a\tAbc#123\n" * 12_000,
+        "hooks.slack.com/services/a/" + "a/" * 50_000,
+        "redis://:" * 10_000,
+    ],
+)
+def test_long_sentences_tables_and_urls_scan_in_linear_time(scanner: Scanner, text: str) -> None:
+    import time
+
+    started = time.perf_counter()
+    scanner.scan(text)
+    assert time.perf_counter() - started < 5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "通報 webhook：https://notify.example.gov.tw/hook/8f3a9c2e7b1d4f6a9c0e",
+        "檔案分享 https://stor01.blob.core.windows.net/c/f.pdf?sv=2022-11-02&sig=Kx9%2FmQ2pL7vR4tW8nB1c",
+        "密碼幫你改好了，新的是 Qa#77120",
+    ],
+)
+def test_hook_urls_query_secrets_and_new_passwords_are_credentials(
+    scanner: Scanner, text: str
+) -> None:
+    assert "credentials" in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://github.com/org/repo/settings/hooks/123456789012345678901",
+        "https://docs.example.com/webhooks/getting-started-with-notifications",
+        "https://www.gov.tw/news?id=12345&token=abc",
+        "https://search.gov.tw/?q=採購&key=value",
+        "密碼鎖壞了，新的是型號 AB-300",
+    ],
+)
+def test_ids_short_query_values_and_prose_are_not_credentials(scanner: Scanner, text: str) -> None:
+    assert "credentials" not in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://a/" + "hook/" * 20_000,
+        ("https://x.com/hook/" + "a" * 19 + " ") * 3_000,
+        "?key=" * 20_000,
+        "https://x/hook/" + "aaaa1" * 20_000,
+    ],
+)
+def test_long_hook_urls_and_queries_scan_in_linear_time(scanner: Scanner, text: str) -> None:
+    import time
+
+    started = time.perf_counter()
+    scanner.scan(text)
+    assert time.perf_counter() - started < 5

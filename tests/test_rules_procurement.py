@@ -218,3 +218,58 @@ def test_long_procurement_text_scans_in_linear_time(scanner: Scanner) -> None:
         started = time.perf_counter()
         scanner.scan(text)
         assert time.perf_counter() - started < 5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "剛在採購網後台看，到目前為止領標的有6家，下週三開標",
+        "採購網上現在顯示已經有2家投標",
+    ],
+)
+def test_a_bidder_count_seen_on_the_procurement_site_while_open_is_reported(
+    scanner: Scanner, text: str
+) -> None:
+    assert _is_procurement(scanner, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "採購網上的決標公告寫得很清楚，目前三家投標，由宏碩科技得標",
+        "目前採購網上查得到的開標結果是三家投標",
+        "政府電子採購網現在改版了，可以查到有幾家投標嗎？",
+    ],
+)
+def test_a_bidder_count_in_a_published_result_on_the_site_is_not_procurement(
+    scanner: Scanner, text: str
+) -> None:
+    assert not _is_procurement(scanner, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "C廠商想看D公司的服務建議書，我先寄給他了",
+        "A公司拜託我們把競爭者B公司的投標文件傳過去",
+    ],
+)
+def test_a_named_other_companys_proposal_handed_to_a_bidder_is_reported(
+    scanner: Scanner, text: str
+) -> None:
+    assert _is_procurement(scanner, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我們崇德的建議書寄給你參考一下",
+        "我們把我們公司的建議書寄給你參考",
+    ],
+)
+def test_the_writers_own_company_proposal_is_not_procurement(scanner: Scanner, text: str) -> None:
+    assert not _is_procurement(scanner, text)
+
+
+def test_a_named_companys_bid_handed_to_another_company_is_reported(scanner: Scanner) -> None:
+    assert _is_procurement(scanner, "承辦把甲公司的投標文件交給乙公司了")

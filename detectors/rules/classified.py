@@ -8,16 +8,19 @@ Evidence, strongest first:
 - a filled-in classification field: 機密等級：密, 密等：機密, Classification: SECRET, 保密期限：
   116年12月31日 (`classified_level_fields.txt` + `classified_levels.txt`,
   `classified_term_fields.txt`) — a level list (機密等級：絕對機密、極機密…) is not filled in;
-- a bracket stamp at the head of a line: 【密】, [機密], (限閱) (`classified_stamps.txt`);
+- a bracket stamp at the head of a line: 【密】, [機密], (限閱) (`classified_stamps.txt`), or after
+  a document's name heading its content: 會議紀錄（密）：討論…;
 - a caution phrase heading content: 請勿外流：本案底價…, 內部資料勿轉傳：… It labels what follows,
   so it is a marking even when the content is also a raid plan or a procurement secret. A
   trailing caption ("…警力5點集合，請勿外流") only accompanies another incident (see
   `CAUTION_TYPE`);
-- a labelled marking (機密：…, 限閱｜…), a stamp elsewhere, a marking word, a quoted 「密」, an
-  English word in context (這份 secret 等級的簡報, marked restricted, [CONFIDENTIAL]).
+- a labelled marking (機密：…, 限閱｜…), a stamp elsewhere, a marking word, a quoted 「密」, the
+  bare level stated in a sentence (`classified_copulas.txt`: 這張簽是密的, 那份屬密), an English
+  word in context (這份 secret 等級的簡報, marked restricted, [CONFIDENTIAL]).
 
 Not an incident: a message about the rules rather than a marked document — a marking inside a
-question (`classified_question_cues.txt`: 請問密件要怎麼標示?), definitions, training and reminders
+question (`classified_question_cues.txt`: 請問密件要怎麼標示?; a question word a deliberation verb
+reports after the marking is content: 密件：討論是否終止契約), definitions, training and reminders
 (`classified_rule_cues.txt`: 分為三級, 一律走公文系統, 不要在 Telegram 傳; a forbidden act of
 sharing: 請勿拍照) — unless something in it shows a document being passed on
 (`classified_sharing.txt`: 附件, 我打出來, 看完請刪); markings
@@ -56,6 +59,10 @@ SHARING = "classified_sharing"
 QUESTION_CUES = "classified_question_cues"
 RULE_CUES = "classified_rule_cues"
 NEGATIONS = "classified_negations"
+COPULAS = "classified_copulas"
+STATED_EXCEPTIONS = "classified_stated_exceptions"
+DELIBERATION = "classified_deliberation"
+EMBEDDED_QUESTIONS = "classified_embedded_questions"
 # A caution phrase asks readers to keep something in; it marks what it accompanies. When another
 # category (a raid plan, a password) is reported for the same message, decide.py lets that
 # category speak alone (see `CAUTION_TYPE`).
@@ -69,6 +76,9 @@ _GATE = re.compile(r"密(?!碼)|限閱")
 _LABELLED = re.compile(r"\s*[:：|｜】\]]")
 # After a caution phrase: closing brackets, then a colon (內部簽呈（請勿外流）：…).
 _CAUTION_LABEL = re.compile(r"[)）」』】\]\s]*[:：]")
+_COLON = re.compile(r"\s*[:：]")
+# A 密 that ends its word: 是密的, 屬密件, 列「密」, 屬『密』等級 (not 密切, 密碼, 密集).
+_STATED = re.compile(r"密(?=[」』]?(?:[的件等級,;:.!?。，；：！？\s]|$))")
 # What may stand before a heading on its line (brackets, punctuation, spaces).
 _OPENERS = re.compile(r"[\s\W_]+")
 _CONTENT = re.compile(r"[^\s\W_]")
@@ -115,8 +125,9 @@ class ClassifiedRule:
         self._exceptions = tuple(
             _with_normalised(lexicons.words(EXCEPTIONS) + lexicons.exceptions(MARKINGS))
         )
+        self._stated_exceptions = tuple(_with_normalised(lexicons.words(STATED_EXCEPTIONS)))
         context = (LEVELS, LEVEL_FIELDS, TERM_FIELDS, STAMPS, ENGLISH_CONTEXT, ENGLISH_CUES)
-        context += (SHARING, QUESTION_CUES, RULE_CUES, NEGATIONS)
+        context += (SHARING, QUESTION_CUES, RULE_CUES, NEGATIONS, COPULAS, DELIBERATION)
         alt = {name: _alternation(lexicons.words(name)) for name in context}
         # Fields and stamps are searched in lower-cased text without IGNORECASE: a case-blind
         # alternation of English words is ~4x slower in `re`.
@@ -141,12 +152,21 @@ class ClassifiedRule:
         self._question = re.compile(alt[QUESTION_CUES], re.IGNORECASE)
         self._rules = re.compile(alt[RULE_CUES], re.IGNORECASE)
         self._negated = re.compile(rf"(?:{alt[NEGATIONS]})\s*$")
+        # The bare level stated of a document: 這張簽是密的, 那份屬密 (not 是密切, 是密碼); the
+        # copula is looked for before each 密 that ends a word.
+        self._copula_before = re.compile(rf"(?:{alt[COPULAS]})\s*[「『]?$")
+        # 討論是否…, 研議如何…: a question word reported as content, not asked.
+        self._deliberated = re.compile(rf"(?:{alt[DELIBERATION]})\s*$")
+        self._embedded = _with_normalised(lexicons.words(EMBEDDED_QUESTIONS))
 
     def evaluate(self, data: RuleInput) -> list[Match]:
         text = data.view.text
         if not any(h.lexicon in self.anchors for h in data.hits) and not _GATE.search(text):
             return []  # every Chinese field and stamp holds 密 or 限閱, English ones a word
-        markings = _without_exceptions(text, clean_hits(data, MARKINGS), self._exceptions)
+        markings = clean_hits(data, MARKINGS)
+        if not markings and "密" in text:
+            markings = self._stated_levels(text)  # a marking word already speaks louder
+        markings = _without_exceptions(text, markings, self._exceptions)
         markings += clean_hits(data, CAUTIONS)
         markings += [h for h in clean_hits(data, ENGLISH) if self._english_applies(text, h)]
         low = _fold(text)
@@ -161,7 +181,7 @@ class ClassifiedRule:
             return [_marking(found.start(), found.end(), 0.9, "classification field")]
         stamps = list(self._stamp.finditer(low))
         for stamp in stamps:
-            if _line_head(text, stamp.start(), 0):
+            if _line_head(text, stamp.start(), 0) or self._labels_content(text, stamp):
                 return [_marking(stamp.start(), stamp.end(), 0.9, "classification stamp")]
         markings.sort(key=lambda h: h.start)
         explain = _Spans(clean_hits(data, EXPLAIN))
@@ -199,6 +219,31 @@ class ClassifiedRule:
             ]
         return []
 
+    def _stated_levels(self, text: str) -> list[KeywordHit]:
+        """這張簽是密的, 那份屬密, 列「密」: a copula, then 密 ending its word (followed by 的,
+        件, punctuation, a space or the end); the copula is looked for only before such a 密."""
+        out = []
+        for level in _STATED.finditer(text):
+            pos = level.start()
+            m = self._copula_before.search(text, max(0, pos - 6), pos)
+            if m is not None:
+                out.append(KeywordHit(MARKINGS, text[m.start() : pos + 1], m.start(), pos + 1))
+        return _without_exceptions(text, out, self._stated_exceptions)
+
+    def _labels_content(self, text: str, stamp: re.Match[str]) -> bool:
+        """A stamp after a document's name heads its content: 會議紀錄（密）：討論…, 簽(密)：…
+        (a few words before it on the line, none a question cue, then a colon and a sentence)."""
+        if not _line_head(text, stamp.start()):
+            return False
+        colon = _COLON.match(text, stamp.end())
+        if colon is None:
+            return False
+        line_start = text.rfind("\n", 0, stamp.start()) + 1
+        if self._question.search(text, line_start, stamp.start()):
+            return False
+        following = text[colon.end() : colon.end() + 4 * HEAD_CONTENT]
+        return len(_CONTENT.findall(following)) >= HEAD_CONTENT
+
     def _asked(self, text: str, start: int, end: int) -> bool:
         """The sentence around [start, end) is a question (請問密件要怎麼標示?, 「限閱」跟「密」
         一樣嗎?). A question elsewhere in the message ("…，大家有意見嗎?") does not count."""
@@ -207,7 +252,21 @@ class ClassifiedRule:
             lo = m.end()
         stop = _TERMINATOR.search(text, end, min(len(text), end + SENTENCE))
         hi = stop.end() if stop else min(len(text), end + SENTENCE)
-        return self._question.search(text, lo, hi) is not None
+        q = self._question.search(text, lo, hi)
+        while q is not None:
+            if q.start() < end or not self._reported(text, q):
+                return True
+            q = self._question.search(text, q.end(), hi)
+        return False
+
+    def _reported(self, text: str, question: re.Match[str]) -> bool:
+        """A question word a deliberation verb makes content: after the marking (密件：討論是否
+        終止契約) it reports what the document says; before it (討論是否把密件改成線上簽核) it
+        may still ask about the marking."""
+        return question.group(0) in self._embedded and (
+            self._deliberated.search(text, max(0, question.start() - 6), question.start())
+            is not None
+        )
 
     def _sharing_signs(self, text: str) -> tuple[bool, bool]:
         """(a sign of sharing, a prohibition of sharing): 附件, 我打出來 share; 不得拍照上傳,

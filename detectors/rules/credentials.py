@@ -2,14 +2,21 @@
 
 Two ways a secret shows up:
 - a self-describing format: API keys (sk-…, AKIA…, ghp_…, xoxb-…, AIza…), JSON Web Tokens,
-  PEM private keys, connection strings with a password (postgres://user:pass@host);
+  PEM private keys, connection strings with a password (postgres://user:pass@host, also with
+  an empty user: redis://:pass@host), webhook URLs whose path is the secret (Slack, Discord,
+  Teams, any …/hook/<random token>), a long secret in a URL query (?key=, &sig=, &token=);
 - a label followed by a value: 密碼 Abc12345!, OTP 774120, 驗證碼是 830 215, pwd=…, WiFi密碼：…,
   key passphrase: … (more labels in `credential_value_labels.txt`), English links included
   ("the wifi password is …", "was changed to …"), and 帳號/密碼 pairs written as
   "moi_user / M0i!user#7" after an account label (`credential_account_labels.txt`);
 - a secret named a few words before its value: "the root password for the backup server is
   R00t-…" (`credential_secret_nouns.txt`), 資料庫密碼我放這：Db#… (a short Chinese gap and a
-  colon; a gap holding a word of `credential_benign.txt` such as 到期, 長度 is policy talk).
+  colon; a gap holding a word of `credential_benign.txt` such as 到期, 長度 is policy talk);
+- a Chinese sentence that hands the label its value (`credential_links.txt`: 密碼我改成
+  Land2024!!, 密碼我幫你重設成…就是 A0415!): the value must look like a password and the
+  words in between must not be policy talk (密碼不能設成 Abc12345 這種);
+- a pasted table whose header cell names a secret (`credential_column_labels.txt`: 系統 | 帳號 |
+  密碼): the secret-looking cells of that column, the header found as context.py finds one.
 The finding's span is the secret itself and it is always fully masked.
 
 Not an incident: talk about passwords with no value ("請重設密碼", "密碼政策", "忘記密碼怎麼辦":
@@ -25,8 +32,13 @@ import re
 from collections.abc import Iterable
 
 from detectors.config import DetectorConfig
+
+# The table layout context.column_header_words reads (its cell separators and how far above a
+# cell its header may stand), so a 密碼 column is found the way a 護照號碼 column is.
+from detectors.context import _HEADER_LINES as HEADER_LINES
+from detectors.context import _SEPARATORS as SEPARATORS
 from detectors.lexicon import Lexicons
-from detectors.normalize import normalize
+from detectors.normalize import Normalized, normalize
 from detectors.recognizers.base import Match
 from detectors.rules.base import RuleInput
 from detectors.rules.support import BENIGN_LEXICON, is_benign, rule_match
@@ -37,7 +49,12 @@ VALUE_LABELS = "credential_value_labels"
 SECRET_NOUNS = "credential_secret_nouns"
 ACCOUNT_LABELS = "credential_account_labels"
 POLICY_WORDS = "credential_benign"
+LINKS = "credential_links"
+COLUMN_LABELS = "credential_column_labels"
 SECRET_TYPE = "CREDENTIAL_SECRET"
+# A cell is read without surrounding spaces, Markdown emphasis and a label colon.
+_CELL_DECORATION = " *:"
+_CELL_VALUE = re.compile(r"[!-~]{3,80}")
 
 _FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("private key", re.compile(r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY-----")),
@@ -50,16 +67,76 @@ _FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "JSON Web Token",
         re.compile(r"eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{8,}"),
     ),
+    # Webhook URLs whose path is the secret: whoever has the URL can post to the channel.
+    (
+        "Slack webhook URL",
+        re.compile(
+            r"hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_\-]{1,40}/"
+            r"[A-Za-z0-9_/\-]{16,200}"
+        ),
+    ),
+    (
+        "Discord webhook URL",
+        re.compile(
+            r"discord(?:app)?\.com/api/webhooks/\d{5,25}/[A-Za-z0-9_\-]{20,200}", re.IGNORECASE
+        ),
+    ),
+    (
+        "Teams webhook URL",
+        re.compile(
+            r"(?:\.webhook\.office\.com/webhookb2|outlook\.office(?:365)?\.com/webhook)/"
+            r"[A-Za-z0-9@\-]{20,200}/\S{10,300}",
+            re.IGNORECASE,
+        ),
+    ),
+    # Any other hook URL ending in a random token (letters and digits, 20+): …/hook/8f3a9c2e7b…
+    (
+        "webhook URL with a token",
+        re.compile(
+            r"https?://[^\s/]{1,100}/(?:[^\s/]{1,60}/){0,6}?[^\s/]{0,20}hooks?[^\s/]{0,20}/"
+            r"(?:[^\s/]{1,60}/){0,6}?((?=[A-Za-z_\-]{0,199}\d)(?=[0-9_\-]{0,199}[A-Za-z])"
+            r"[A-Za-z0-9_\-]{20,200})(?![A-Za-z0-9_\-])",
+            re.IGNORECASE,
+        ),
+    ),
+    # A secret in a URL query: ?key=…, &sig=…, &access_token=… (16+ characters).
+    (
+        "secret in a URL query",
+        re.compile(
+            r"[?&](?:api_?key|key|sig|signature|access_token|token|secret|client_secret|auth)"
+            r"=([A-Za-z0-9%._~+/\-]{16,300})",
+            re.IGNORECASE,
+        ),
+    ),
     ("LINE/Telegram bot token", re.compile(r"(?<!\d)\d{8,10}:[A-Za-z0-9_\-]{35}(?![A-Za-z0-9])")),
     (
         "password in a connection string",
         re.compile(
             # The scheme is anchored and bounded: unbounded, "a." * n backtracks quadratically.
-            r"(?<![a-z0-9+.\-])[a-z][a-z0-9+.\-]{0,30}://[^\s:/@]{1,200}:([^\s@/]{3,200})@\S+",
+            # The user may be empty: redis://:Rd!s2024cache@10.3.2.15:6379/0.
+            r"(?<![a-z0-9+.\-])[a-z][a-z0-9+.\-]{0,30}://[^\s:/@]{0,200}:([^\s@/]{3,200})@\S+",
             re.IGNORECASE,
         ),
     ),
 )
+# Lower-cased literals every match of a format holds: a format whose literals are all absent
+# from the message is not searched (most messages hold no URL and no key prefix).
+_FORMAT_GATES: dict[str, tuple[str, ...]] = {
+    "private key": ("-----begin",),
+    "OpenAI-style API key": ("sk-",),
+    "AWS access key": ("akia", "asia"),
+    "GitHub token": ("gh", "github_pat_"),
+    "Slack token": ("xox",),
+    "Google API key": ("aiza",),
+    "JSON Web Token": ("eyj",),
+    "Slack webhook URL": ("hooks.slack.com/",),
+    "Discord webhook URL": ("/api/webhooks/",),
+    "Teams webhook URL": (".webhook.office.com/", "outlook.office"),
+    "webhook URL with a token": ("hook",),
+    "secret in a URL query": ("key=", "sig=", "signature=", "token=", "secret=", "auth="),
+    "LINE/Telegram bot token": (":",),
+    "password in a connection string": ("://",),
+}
 # A label, a link (是, 為, :, =, space) and a value. Longest labels first; the rule adds the
 # labels of `credential_value_labels.txt` (passphrase, pw, 口令 …) to these.
 _LABEL_CORE = (
@@ -93,6 +170,12 @@ _NOT_GAPPED_VALUE = re.compile(
     r"\d{2,4}[-/.]\d{1,2}(?:[-/.]\d{1,4})?|\d{1,2}:\d{2}(?::\d{2})?|[^@\s]+@[^@\s]+\.[a-z]{2,}",
     re.IGNORECASE,
 )
+# A Chinese sentence that hands the label its value a few words on: 密碼我改成 Land2024!!,
+# 密碼我幫你重設成A加上你的生日四碼再加驚嘆號就是A0415! (the links are the rule's
+# `credential_links.txt`; the gap stays inside one sentence).
+_PROSE = r"(?:{labels})(?P<gap>[^\n。!?;；]{{0,40}}?)(?:{links})\s*"
+# A link verb holds a policy word (重設 in 重設成): the gap is read without it.
+_PROSE_UNIT = re.compile(r"\s*(?:秒|分|天|日|碼|位|次|個|小時|週|周|年|月)")
 # A default administrator login written as user / password: admin / Printer@88.
 _ADMIN_PAIR = re.compile(
     r"(?<![A-Za-z])(?:admin|administrator|root|sa|guest|manager)\s*[/／]\s*(?P<v>[!-~]{4,80})",
@@ -109,7 +192,7 @@ _PAIR = r"(?:{accounts})[^\n]{{0,30}}?[:：]\s*[!-~]{{2,40}}\s*[/|／]\s*(?P<v>[
 _TRIGGER_WORDS = (
     "密碼", "帳密", "通行碼", "驗證碼", "認證碼", "金鑰", "權杖", "私鑰",
     "otp", "pin", "api", "key", "token", "pass", "pwd", "secret",
-    "sk-", "akia", "asia", "github_pat_", "xox", "aiza", "eyj", "://",
+    "sk-", "akia", "asia", "github_pat_", "xox", "aiza", "eyj", "://", "hooks.slack", "webhook",
     "admin", "root", "guest", "manager",
 )  # fmt: skip
 _TRIGGER_PATTERNS = r"gh[pousr]_|\d:[a-z0-9_\-]{30}|sa\s*[/／]"
@@ -121,6 +204,7 @@ _NOT_A_SECRET = re.compile(
     re.IGNORECASE,
 )
 _TRAILING = ".,，。;；、)）]」』\"'"  # not ! or ?: passwords end with them
+_WIDE = ",;:"  # ASCII forms of ，；：
 
 
 class CredentialsRule:
@@ -133,6 +217,7 @@ class CredentialsRule:
 
     def __init__(self, config: DetectorConfig, lexicons: Lexicons) -> None:
         self._config = config
+        self._formats = tuple((kind, p, _FORMAT_GATES[kind]) for kind, p in _FORMATS)
         extra = _alternation(lexicons.words(VALUE_LABELS))
         nouns = _alternation(lexicons.words(SECRET_NOUNS))
         accounts = _alternation(lexicons.words(ACCOUNT_LABELS))
@@ -143,6 +228,18 @@ class CredentialsRule:
         zh_extra = _alternation(w for w in lexicons.words(VALUE_LABELS) if not w.isascii())
         self._gapped = re.compile(f"(?:{_LABEL_ZH}|{zh_extra}){_GAP_ZH}{_VALUE}")
         self._pair = re.compile(_PAIR.format(accounts=accounts), re.IGNORECASE)
+        links = tuple(_with_normalised(lexicons.words(LINKS)))
+        self._links = re.compile("|".join(map(re.escape, sorted(links, key=len, reverse=True))))
+        self._prose = re.compile(
+            _PROSE.format(labels=f"{_LABEL_ZH}|{zh_extra}", links=self._links.pattern) + _VALUE
+        )
+        self._columns = {w.lower() for w in _with_normalised(lexicons.words(COLUMN_LABELS))}
+        seps = "".join(map(re.escape, SEPARATORS))
+        cells = "|".join(map(re.escape, sorted(self._columns, key=len, reverse=True)))
+        # One search decides whether a line could head a secret column at all.
+        self._column_header = re.compile(
+            rf"(?:^|[{seps}])[ *]*(?:{cells})[ *:]*(?=[{seps}]|$)", re.MULTILINE
+        )
         stems = _stems(
             (*_TRIGGER_WORDS, *lexicons.words(VALUE_LABELS), *lexicons.words(SECRET_NOUNS),
              *lexicons.words(ACCOUNT_LABELS))
@@ -155,7 +252,12 @@ class CredentialsRule:
         if self._trigger.search(low) is None:
             return []  # no label, token prefix, key header, URL or admin login: nothing to read
         found: list[tuple[int, int, str]] = []
-        for kind, pattern in _FORMATS:
+        for kind, pattern, gates in self._formats:
+            for gate in gates:
+                if gate in low:
+                    break
+            else:
+                continue
             for m in pattern.finditer(text):
                 group = 1 if pattern.groups else 0
                 found.append((m.start(group), m.end(group), kind))
@@ -164,6 +266,7 @@ class CredentialsRule:
             (self._named, "named secret"),
             (self._gapped, "labelled secret"),
             (self._pair, "account and password"),
+            (self._prose, "password given in a sentence"),
             (_ADMIN_PAIR, "administrator login"),
         )
         for pattern, kind in labelled:
@@ -171,11 +274,13 @@ class CredentialsRule:
                 continue  # the named form needs "for", "of", "to" …: skip it for Chinese chat
             for m in pattern.finditer(text):
                 start, end = m.start("v"), m.end("v")
-                value = text[start:end]
+                value = _before_wide_punctuation(data.view.norm, start, text[start:end])
+                end = start + len(value)
                 trimmed = value.rstrip(_TRAILING)
                 end -= len(value) - len(trimmed)
                 if self._accepts(pattern, m, trimmed):
                     found.append((start, end, kind))
+        found += self._table_secrets(text)
         if not found or is_benign(data):
             return []
         out: list[Match] = []
@@ -201,12 +306,90 @@ class CredentialsRule:
             return bool(m.group("firm") or m.group("firm2")) or _looks_secret(value)
         if pattern is self._named:
             return _looks_secret(value) and not _NOT_GAPPED_VALUE.fullmatch(value)
+        if pattern is self._prose:
+            return self._prose_value(m, value)
         if pattern is self._gapped:
             gap = m.group("gap")
             return not any(w in gap for w in self._policy) and not _NOT_GAPPED_VALUE.fullmatch(
                 value
             )
         return True
+
+    def _prose_value(self, m: re.Match[str], value: str) -> bool:
+        """A value a sentence gives the label (密碼我改成 Land2024!!): it must look like a
+        password — letters with digits or symbols; bare digits only right after the label and
+        not a quantity (密碼我改成 8841, not 驗證碼有效時間改成 1800 秒) — and the words between
+        label and link must not be policy talk (密碼不要設成…, 密碼長度改成…)."""
+        gap = self._links.sub("", m.group("gap"))
+        if any(w in gap for w in self._policy) or _NOT_GAPPED_VALUE.fullmatch(value):
+            return False
+        if value.lower().startswith(("http", "www.")):
+            return False
+        if value.isdigit():
+            return len(gap.strip()) <= 4 and 4 <= len(value) <= 8 and not _PROSE_UNIT.match(
+                m.string, m.start("v") + len(value)
+            )
+        letters = any(c.isalpha() for c in value)
+        return letters and any(c.isdigit() or not c.isalnum() for c in value)
+
+    def _table_secrets(self, text: str) -> list[tuple[int, int, str]]:
+        """Cells of a pasted table under a header cell naming a secret (系統 | 帳號 | 密碼):
+        the header is the nearest earlier line (at most `HEADER_LINES` above) with the same
+        separator and number of cells, as in context.column_header_words; one pass over the
+        lines, so a long sheet stays linear."""
+        if "\n" not in text or self._column_header.search(text.lower()) is None:
+            return []
+        found: list[tuple[int, int, str]] = []
+        headers: dict[tuple[str, int], tuple[int, list[int]]] = {}
+        offset = 0
+        for number, line in enumerate(text.split("\n")):
+            sep = next((s for s in SEPARATORS if s in line), None)
+            if sep is not None:
+                cells = line.split(sep)
+                key = (sep, len(cells))
+                columns = [i for i, c in enumerate(cells) if self._column_label(c)]
+                if columns:
+                    headers[key] = (number, columns)
+                elif key in headers and number - headers[key][0] <= HEADER_LINES:
+                    found += _column_cells(cells, headers[key][1], offset, len(sep))
+            offset += len(line) + 1
+        return found
+
+    def _column_label(self, cell: str) -> bool:
+        return cell.strip(_CELL_DECORATION).lower() in self._columns
+
+
+def _column_cells(
+    cells: list[str], columns: list[int], offset: int, sep_len: int
+) -> list[tuple[int, int, str]]:
+    """The secret-looking values of `cells` in the given columns, as spans of the text."""
+    out = []
+    starts = []
+    for cell in cells:
+        starts.append(offset)
+        offset += len(cell) + sep_len
+    for col in columns:
+        cell = cells[col]
+        value = cell.strip(_CELL_DECORATION)
+        if not _CELL_VALUE.fullmatch(value) or _NOT_GAPPED_VALUE.fullmatch(value):
+            continue
+        if not _is_secret(value) or not any(c.isalnum() for c in value):
+            continue
+        start = starts[col] + cell.index(value)
+        out.append((start, start + len(value), "password column of a table"))
+    return out
+
+
+def _before_wide_punctuation(norm: Normalized, start: int, value: str) -> str:
+    """The value up to a comma, semicolon or colon that was full-width in the message: a
+    Chinese clause ends there (密碼 Night#0428，04:00 分局集合), though the normalised text holds
+    an ASCII mark a password could contain."""
+    if not any(c in value for c in _WIDE):
+        return value
+    for i, c in enumerate(value):
+        if c in _WIDE and norm.original[norm.to_original(start + i, start + i + 1)[0]] != c:
+            return value[:i]
+    return value
 
 
 def _with_normalised(words: Iterable[str]) -> set[str]:

@@ -9,11 +9,14 @@ Four kinds of leak, each a keyword lexicon plus the detail that makes it concret
   count with a person's name (or 黃教授: surname + `procurement_titles.txt`) next to them while
   a tender is in view (`procurement_context.txt`);
 - the bidders: counts (領標的有五家, 只有兩家投, 收到3份標封, 幾家投 … 三家, 3 bidders) and
-  lists of names after a bidder word (投標廠商：1.A 2.B; 領標：昱晟資訊、達觀系統);
+  lists of names after a bidder word (投標廠商：1.A 2.B; 領標：昱晟資訊、達觀系統); a count
+  "so far" (`procurement_pending.txt`: 目前, 到現在) read on the site that runs the tender
+  (`procurement_public_places.txt`: 採購網) is not a published result;
 - other bidders' documents (`procurement_bids.txt`: 服務建議書, 報價 …) passed around
   (`procurement_others.txt`: 他們家, 別家, 對手 …), or a named company's document (A公司的,
   崇德顧問的) with a sharing word (`procurement_sharing.txt`: 寄給你, 截圖 …) unless the company
-  is the writer's own (`procurement_own_party.txt`: 我們 …).
+  is the writer's own (`procurement_own_party.txt`: 我們 … right before it; 我們把A公司的 brings
+  in another party, `procurement_object_markers.txt`).
 A secrecy cue is `procurement_secrecy.txt` (開標前, 先不要說, don't leak …).
 
 Not an incident: published or past results (`procurement_public.txt`: 決標公告, 已開標 …, and
@@ -67,6 +70,9 @@ OTHER_AMOUNTS = "procurement_other_amounts"
 COMPANY_SUFFIXES = "procurement_company_suffixes"
 SHARING = "procurement_sharing"
 OWN_PARTY = "procurement_own_party"
+OBJECT_MARKERS = "procurement_object_markers"
+PENDING = "procurement_pending"
+PUBLIC_PLACES = "procurement_public_places"
 
 _CN_MONEY = "一二三四五六七八九十兩百千壹貳參叁肆伍陸柒捌玖拾佰仟零〇"
 # An amount: 2,760萬, 3400萬, 780 萬, 1,500萬元, NT$3,000,000, $3,456,000, 4,464,000, 6.8M,
@@ -192,6 +198,11 @@ class ProcurementRule:
         self._other_amounts = _word_regex(lexicons.words(OTHER_AMOUNTS))
         self._suffixes = tuple(normalize(w).text for w in lexicons.words(COMPANY_SUFFIXES))
         self._own_party = tuple(normalize(w).text for w in lexicons.words(OWN_PARTY))
+        self._markers = frozenset(normalize(w).text for w in lexicons.words(OBJECT_MARKERS))
+        self._pending = _word_regex(lexicons.words(PENDING))
+        self._places = frozenset(
+            f.lower() for w in lexicons.words(PUBLIC_PLACES) for f in (w, normalize(w).text)
+        )
         # A company named right before a bid document: A公司的, B廠商, 崇德顧問的, 達觀系統那家的.
         suffixes = "|".join(
             re.escape(w) for w in sorted(self._suffixes, key=len, reverse=True)
@@ -244,8 +255,10 @@ class ProcurementRule:
         if self._benign(data):
             return []
         secrecy = self._cues(data, SECRECY)
-        public = self._cues(data, PUBLIC, self._public_exceptions) or _AWARDED.search(text)
-        if public and not secrecy:
+        published = self._cues(data, PUBLIC, self._public_exceptions)
+        awarded = _AWARDED.search(text)
+        public = (published or awarded) and not secrecy
+        if public and (awarded or not self._seen_open(text, counts, published)):
             return []  # a published result or 採購法 training
         # An explanation of the rules, a definition or a quoted law article.
         explained = bool(self._cues(data, EXPLAIN)) or _LAW_REF.search(text) is not None
@@ -339,6 +352,19 @@ class ProcurementRule:
                 return self._match(hit, 0.8, "evaluation committee member named")
         return None
 
+    def _seen_open(
+        self, text: str, counts: list[re.Match[str]], published: list[KeywordHit]
+    ) -> bool:
+        """A count of a tender still open, read on the site that runs it: every public word
+        only names the site (採購網) and a count says "so far" (目前已經有幾家投標…4家)."""
+        if not counts or self._pending is None:
+            return False
+        if not all(h.word.lower() in self._places for h in published):
+            return False
+        return any(
+            self._pending.search(text[max(0, m.start() - 12) : m.end()].lower()) for m in counts
+        )
+
     def _counts(self, text: str) -> list[re.Match[str]]:
         """Bidder counts that state a fact (not 如果只有一家, 未滿三家)."""
         out = []
@@ -414,7 +440,13 @@ class ProcurementRule:
         m = self._company_before.search(before)
         if m is None:
             return False
-        return not any(w in before[: m.end()] for w in self._own_party)
+        return not any(self._own_word(before[: m.end()], w) for w in self._own_party)
+
+    def _own_word(self, before: str, word: str) -> bool:
+        """`word` (我們) stands before the company with no other party brought in between
+        (我們公司的, 我們崇德的; not 我們把A公司的)."""
+        pos = before.rfind(word)
+        return pos >= 0 and not any(c in self._markers for c in before[pos + len(word) :])
 
     def _match(self, hit: KeywordHit, score: float, reason: str) -> Match:
         return rule_match(
