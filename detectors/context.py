@@ -22,9 +22,9 @@ def _pattern(words: tuple[str, ...]) -> re.Pattern[str]:
 
 
 # Cell separators of pasted tables: pipes (Markdown, 全形｜), tabs (spreadsheets), commas (CSV).
-_SEPARATORS = ("|", "｜", "\t", ",", "，")
+CELL_SEPARATORS = ("|", "｜", "\t", ",", "，")
 # How many lines above a cell its table header may stand.
-_HEADER_LINES = 30
+HEADER_LINES = 30
 
 
 def context_words_near(
@@ -50,7 +50,7 @@ def column_header_words(text: str, start: int, end: int, pat: re.Pattern[str]) -
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line = text[line_start : line_end if line_end != -1 else len(text)]
-    sep = next((s for s in _SEPARATORS if s in line), None)
+    sep = next((s for s in CELL_SEPARATORS if s in line), None)
     if sep is None:
         return []
     cells = line.split(sep)
@@ -64,7 +64,7 @@ def column_header_words(text: str, start: int, end: int, pat: re.Pattern[str]) -
     if col < 0 or cells[col].strip(" *") != value:
         return []
     upper = text[max(0, line_start - 4000) : max(0, line_start - 1)].split("\n")
-    for row in reversed(upper[-_HEADER_LINES:]):
+    for row in reversed(upper[-HEADER_LINES:]):
         head = row.split(sep)
         if len(head) != len(cells) or col >= len(head):
             continue

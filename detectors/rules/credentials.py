@@ -35,8 +35,8 @@ from detectors.config import DetectorConfig
 
 # The table layout context.column_header_words reads (its cell separators and how far above a
 # cell its header may stand), so a 密碼 column is found the way a 護照號碼 column is.
-from detectors.context import _HEADER_LINES as HEADER_LINES
-from detectors.context import _SEPARATORS as SEPARATORS
+from detectors.context import CELL_SEPARATORS as SEPARATORS
+from detectors.context import HEADER_LINES
 from detectors.lexicon import Lexicons
 from detectors.normalize import Normalized, normalize
 from detectors.recognizers.base import Match
