@@ -99,8 +99,9 @@ _NAME_END = r"(?=說|講|表示|的|是|在|他|她|今|明|昨|也|那|就|都|
 # person is as identifying as the name.
 _NICKNAME_CHARS = r"(?:阿|老|小)(?![姨伯公嬤媽婆爸舅嬸姑師闆人孩朋弟妹姐哥心])[\u4e00-\u9fff]"
 _NICKNAME = re.compile(r"[\s:：,，]*(?:是|叫|綽號|外號)?\s*" + _NICKNAME_CHARS + _NAME_END)
-# The same after 的 / 是 further on: "就是戶政的小美".
-_NICKNAME_LATER = re.compile(r"(?<=[的是])\s?" + _NICKNAME_CHARS + _NAME_END)
+# The same after 的 / 是 further on: "就是戶政的小美" (the nickname is the group `hit`; no
+# leading lookbehind, which would keep the engine from skipping to 的 and 是).
+_NICKNAME_LATER = re.compile(r"[的是]\s?(?P<hit>" + _NICKNAME_CHARS + ")" + _NAME_END)
 # "the person who reported …": an English spoken anchor.
 _ENGLISH_PHRASE = re.compile(
     r"\b(?:the\s+)?(?:person|one|guy|lady|woman|man|people|staff|employee|colleague)\s+who\s+"
@@ -161,6 +162,38 @@ def _alternation(words: Iterable[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
+def _word_branches(words: Iterable[str], suffix: str = "") -> str:
+    """An alternation whose branches all begin with a literal: the regex engine then skips to
+    the characters a branch can start with, instead of trying every branch at every position
+    (a leading lookbehind or group would prevent that). ASCII words must not run on into more
+    letters; their left edge is checked by `_finditer_words`."""
+    return "|".join(
+        re.escape(w) + (r"(?![a-z])" if w.isascii() else "") + suffix
+        for w in sorted(set(words), key=len, reverse=True)
+    )
+
+
+def _glued_left(text: str, m: re.Match[str]) -> bool:
+    """An ASCII match glued to a letter or digit on its left ("team" in "steam")."""
+    start = m.start()
+    if start == 0 or not text[start].isascii():
+        return False
+    before = text[start - 1]
+    return before.isascii() and before.isalnum()
+
+
+def _finditer_words(pattern: re.Pattern[str], text: str) -> Iterable[re.Match[str]]:
+    """`pattern.finditer(text)` without the ASCII matches glued to a letter on their left; a
+    rejected match is retried one character later, as a lookbehind would."""
+    pos = 0
+    while (m := pattern.search(text, pos)) is not None:
+        if _glued_left(text, m):
+            pos = m.start() + 1
+            continue
+        yield m
+        pos = max(m.end(), m.start() + 1)
+
+
 _ANCHOR_LEXICONS = (ROLES, FORWARD, VERBS, CHANNELS)
 
 
@@ -206,8 +239,9 @@ class WhistleblowerRule:
         copula = rf"{hedge}{{0,3}}{_COPULA}"
         # "檢舉那間工廠的（，）其實就是…", "打電話來檢舉的那位是…", "爆料的人…", "是誰檢舉的？
         # 聽說是…", "檢舉的不是我們，是…". Not after 被/遭 (被檢舉的 is the accused).
+        # (The 被/遭 test is in `_spoken_anchors`: a leading lookbehind would slow the search.)
         self._spoken = re.compile(
-            rf"(?<![被遭])(?:{verb}){_NOT_CLAUSE_END}{{0,14}}?的"
+            rf"(?:{verb}){_NOT_CLAUSE_END}{{0,14}}?的"
             rf"(?:(?P<noun>{role_noun})(?P<cop1>\s?{copula})?"
             rf"|(?P<cop2>\s?[，,？?]?\s?{copula})"
             rf"|(?P<cop3>(?:那個|這個)\s?{copula})"
@@ -246,19 +280,15 @@ class WhistleblowerRule:
         # (陳姐, 王哥說), a nickname after 的 (戶政的小美).
         units = _alternation(_words(lexicons, UNITS))
         surnames = _words(lexicons, "surnames")
-        singles = "".join(sorted({s for s in surnames if len(s) == 1}))
-        compounds = _alternation(_words(lexicons, "surnames_compound"))
+        singles = {s for s in surnames if len(s) == 1}
+        compounds = _alternation((*_words(lexicons, "surnames_compound"), *singles))
         kin = _alternation(_words(lexicons, KIN))
         people = _words(lexicons, PEOPLE)
-        self._people = re.compile(
-            _alternation(w for w in people if not w.isascii())
-            + rf"|(?<![a-z0-9])(?:{_alternation(w.lower() for w in people if w.isascii())})"
-            r"(?![a-z])"
-        )
+        self._people = re.compile(_word_branches(w.lower() for w in people))
         self._people_exceptions = self._lexicons.exceptions(PEOPLE)
         self._narrow_patterns = (
             re.compile(rf"(?:{units})(?=\s?(?:的|那|裡的|唯一|只有))"),
-            re.compile(rf"(?:{compounds}|[{re.escape(singles)}])(?:{kin}){_NAME_END}"),
+            re.compile(rf"(?:{compounds})(?:{kin}){_NAME_END}"),
             _NICKNAME_LATER,
             # A trade: "賣彩券的", "修腳踏車的那個" (not "做什麼的", not "開會的").
             re.compile(
@@ -285,7 +315,12 @@ class WhistleblowerRule:
         return anchors
 
     def _spoken_anchors(self, text: str) -> Iterable[KeywordHit]:
-        for m in self._spoken.finditer(text):
+        pos = 0
+        while (m := self._spoken.search(text, pos)) is not None:
+            if m.start() > 0 and text[m.start() - 1] in "被遭":
+                pos = m.start() + 1  # 被檢舉的 is the accused: retry one character later
+                continue
+            pos = m.end()
             if self._has_subject(text, m.start()):
                 continue
             kind = PHRASE if m.group("noun") and not m.group("cop1") else SPOKEN
@@ -317,13 +352,14 @@ class WhistleblowerRule:
     def _narrowing(self, data: RuleInput) -> list[KeywordHit]:
         text = data.view.text
         hits = clean_hits(data, NARROWING, self._lexicons.exceptions(NARROWING))
-        for m in self._people.finditer(_lower_keep_length(text)):
+        for m in _finditer_words(self._people, _lower_keep_length(text)):
             word = text[m.start() : m.end()]
             if not _inside_any(text, m.start(), m.end(), self._people_exceptions):
                 hits.append(KeywordHit(PEOPLE, word, m.start(), m.end()))
         for pattern in self._narrow_patterns:
             for m in pattern.finditer(text):
-                hits.append(KeywordHit(PATTERN, m.group(0), m.start(), m.end()))
+                g = "hit" if "hit" in pattern.groupindex else 0
+                hits.append(KeywordHit(PATTERN, m.group(g), m.start(g), m.end(g)))
         return hits
 
     def _generic_talk(self, text: str, anchor: KeywordHit) -> bool:
