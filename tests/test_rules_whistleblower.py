@@ -264,3 +264,66 @@ def test_calling_a_complaint_hotline_and_writing_a_poison_pen_letter_are_complai
     assert "whistleblower" in scanner.scan("打1999的那位太太就是住公園旁那棟大樓的主委").categories
     assert "whistleblower" in scanner.scan("那封黑函應該是會計室的人寄的").categories
     assert "whistleblower" not in scanner.scan("打1999的民眾很多，話務量爆了").categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "線民費核銷的程序改了，請各分局注意",
+        "本年度檢舉人獎金預算已用罄，下半年的核銷請等追加",
+        "報案人保護的規定請參考附件",
+    ],
+)
+def test_budget_and_admin_items_named_after_a_role_word_are_not_a_person(
+    scanner: Scanner, text: str
+) -> None:
+    assert "whistleblower" not in scanner.scan(text).categories
+
+
+def test_a_nickname_followed_by_a_habit_identifies_the_informant(scanner: Scanner) -> None:
+    assert "whistleblower" in scanner.scan("線民阿土最近在夜市擺攤，他說那批貨今晚到").categories
+    assert "whistleblower" in scanner.scan("檢舉人小莉每天早上都在公園晨跑").categories
+    for text in ("線民小組平常每週開一次會", "檢舉人老實說他也不確定", "線民老早就說過貨會延後"):
+        assert "whistleblower" not in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "那個線民大家都叫他阿海，最近很少出現",
+        "the informant is a regular at the temple, everyone calls him 阿財",
+        "the informant drives a cab, he goes by Tiger",
+    ],
+)
+def test_what_people_call_the_informant_identifies_them(scanner: Scanner, text: str) -> None:
+    assert "whistleblower" in scanner.scan(text).categories
+
+
+def test_calling_someone_a_title_is_not_a_nickname(scanner: Scanner) -> None:
+    assert "whistleblower" not in scanner.scan("叫他小心一點，檢舉人最近情緒不穩").categories
+    assert "whistleblower" not in scanner.scan("檢舉人說大家都叫他老師").categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["報案的是隔壁棟的管理員，他看到車牌", "報案的人是對面便利商店的夜班店員"],
+)
+def test_who_reported_to_the_police_is_described_like_a_complainant(
+    scanner: Scanner, text: str
+) -> None:
+    assert "whistleblower" in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["請問報案的流程是什麼？要帶身分證嗎", "民眾報案說機車被偷，已受理", "報案專線110"],
+)
+def test_the_police_report_procedure_and_hotline_are_not_an_incident(
+    scanner: Scanner, text: str
+) -> None:
+    assert "whistleblower" not in scanner.scan(text).categories
+
+
+def test_a_role_phrase_may_name_a_couple_or_a_demonstrative_person(scanner: Scanner) -> None:
+    assert "whistleblower" in scanner.scan("來局陳情的那兩位是同一間工廠的作業員").categories
+    assert "whistleblower" in scanner.scan("陳情的那個太太住在公園對面那排透天").categories

@@ -74,6 +74,9 @@ ROLE_NOUNS = "whistleblower_role_nouns"
 TRADES = "whistleblower_trades"
 OFFICIAL_VERBS = "whistleblower_official_verbs"
 AGENCIES = "whistleblower_agencies"
+ADMIN = "whistleblower_admin"
+NAMING = "whistleblower_naming"
+NAME_FOLLOWERS = "whistleblower_name_followers"
 
 # Anchor kinds that are not lexicon words.
 SPOKEN = "spoken form"  # "檢舉…的（其實）是": an identity statement
@@ -93,15 +96,13 @@ _COPULA = r"(?:(?<![但還可於總凡要若不])是(?!誰|哪|什麼|甚麼|否
 # A date or time between a name and its verb: "吳女士於8月3日陳情", "王先生10/2上午來電檢舉".
 _DATE = r"於?[0-9一二三四五六七八九十年月日號/.\-上下午晚早時點]{2,12}"
 # Where a nickname or surname-with-kin form ends: 阿龍說, 陳姐, 小美😂 (the next character is
-# not part of a longer word).
-_NAME_END = r"(?=說|講|表示|的|是|在|他|她|今|明|昨|也|那|就|都|[^\u4e00-\u9fff]|$)"
-# A nickname right after the role word (線民阿龍說…, 檢舉人是老張): what colleagues call the
-# person is as identifying as the name.
-_NICKNAME_CHARS = r"(?:阿|老|小)(?![姨伯公嬤媽婆爸舅嬸姑師闆人孩朋弟妹姐哥心])[\u4e00-\u9fff]"
-_NICKNAME = re.compile(r"[\s:：,，]*(?:是|叫|綽號|外號)?\s*" + _NICKNAME_CHARS + _NAME_END)
-# The same after 的 / 是 further on: "就是戶政的小美" (the nickname is the group `hit`; no
-# leading lookbehind, which would keep the engine from skipping to 的 and 是).
-_NICKNAME_LATER = re.compile(r"[的是]\s?(?P<hit>" + _NICKNAME_CHARS + ")" + _NAME_END)
+# not part of a longer word), or a word of `whistleblower_name_followers.txt` (阿土最近…).
+_NAME_END_CHARS = r"說|講|表示|的|是|在|他|她|今|明|昨|也|那|就|都|[^\u4e00-\u9fff]|$"
+# A nickname: what colleagues call the person is as identifying as the name (not 阿姨, 老師,
+# 小孩, 小組, 老是, 小時, 老實, 老早, 老家).
+_NICKNAME_CHARS = (
+    r"(?:阿|老|小)(?![姨伯公嬤媽婆爸舅嬸姑師闆人孩朋弟妹姐哥心組時是額型實早家地])[\u4e00-\u9fff]"
+)
 # "the person who reported …": an English spoken anchor.
 _ENGLISH_PHRASE = re.compile(
     r"\b(?:the\s+)?(?:person|one|guy|lady|woman|man|people|staff|employee|colleague)\s+who\s+"
@@ -122,6 +123,8 @@ SENDER_DETAILS = frozenset(
 # ("林先生是這次的檢舉人").
 WINDOW_AFTER = 45
 WINDOW_BEFORE = 15
+# What people call the person counts this far after the anchor, in its sentence.
+NAMING_AFTER = 80
 # A narrowing word must be closer: it describes the person the role word names.
 NARROW_AFTER = 30
 NARROW_BEFORE = 6
@@ -231,10 +234,19 @@ class WhistleblowerRule:
 
     def __init__(self, config: DetectorConfig, lexicons: Lexicons) -> None:
         self._lexicons = lexicons
+        name_end = rf"(?=(?:{_alternation(_words(lexicons, NAME_FOLLOWERS))}|{_NAME_END_CHARS}))"
+        # A nickname right after the role word (線民阿龍說…, 檢舉人是老張, 線民阿土最近…).
+        self._nickname = re.compile(
+            r"[\s:：,，]*(?:是|叫|綽號|外號)?\s*" + _NICKNAME_CHARS + name_end
+        )
+        # Budget and admin compounds of a role word (線民費核銷): no person.
+        self._admin = re.compile(_alternation(_words(lexicons, ADMIN)))
         cjk_verbs = [w for w in _words(lexicons, VERBS) if not w.isascii()]
         verb = _alternation((*cjk_verbs, *_words(lexicons, CHANNELS)))
         # Nouns that make "VERB…的" a person: 的人 (not 人數, 人員), 的民眾, 的那位, 的阿姨.
-        role_noun = rf"(?:人(?![數員次力手])|{_alternation(_words(lexicons, ROLE_NOUNS))})"
+        # A demonstrative may stand before the noun: 陳情的那個太太, 來陳情的那兩位.
+        nouns = _alternation(_words(lexicons, ROLE_NOUNS))
+        role_noun = rf"(?:(?:那個|這個)?(?:人(?![數員次力手])|{nouns}))"
         hedge = f"(?:{_alternation(_words(lexicons, HEDGES))})"
         copula = rf"{hedge}{{0,3}}{_COPULA}"
         # "檢舉那間工廠的（，）其實就是…", "打電話來檢舉的那位是…", "爆料的人…", "是誰檢舉的？
@@ -286,10 +298,18 @@ class WhistleblowerRule:
         people = _words(lexicons, PEOPLE)
         self._people = re.compile(_word_branches(w.lower() for w in people))
         self._people_exceptions = self._lexicons.exceptions(PEOPLE)
+        # What people call the person: "大家都叫他阿海", "everyone calls him 阿龍", "goes by
+        # Tiger". Naming words as written and capitalised: no IGNORECASE, which would keep the
+        # engine from skipping to the words' first characters.
+        naming = _alternation(w for n in _words(lexicons, NAMING) for w in (n, n.capitalize()))
+        self._naming = re.compile(
+            rf"(?:{naming})\s?[「\"'“]?(?:{_NICKNAME_CHARS}{name_end}|[A-Z][a-z]{{1,15}}(?![a-z]))"
+        )
         self._narrow_patterns = (
             re.compile(rf"(?:{units})(?=\s?(?:的|那|裡的|唯一|只有))"),
-            re.compile(rf"(?:{compounds})(?:{kin}){_NAME_END}"),
-            _NICKNAME_LATER,
+            re.compile(rf"(?:{compounds})(?:{kin}){name_end}"),
+            # A nickname after 的 / 是 further on: "就是戶政的小美".
+            re.compile(r"[的是]\s?(?P<hit>" + _NICKNAME_CHARS + f"){name_end}"),
             # A trade: "賣彩券的", "修腳踏車的那個" (not "做什麼的", not "開會的").
             re.compile(
                 rf"(?:{_alternation(_words(lexicons, TRADES))})"
@@ -302,7 +322,11 @@ class WhistleblowerRule:
 
     def _anchors(self, data: RuleInput) -> list[KeywordHit]:
         text = data.view.text
-        anchors = clean_hits(data, ROLES, self._lexicons.exceptions(ROLES))
+        anchors = [
+            h
+            for h in clean_hits(data, ROLES, self._lexicons.exceptions(ROLES))
+            if not self._admin.match(text, h.end)
+        ]
         verbs = data.hits_of(VERBS)
         if verbs or data.hits_of(CHANNELS):
             anchors.extend(self._spoken_anchors(text))
@@ -362,6 +386,13 @@ class WhistleblowerRule:
                 hits.append(KeywordHit(PATTERN, m.group(g), m.start(g), m.end(g)))
         return hits
 
+    def _named_as(self, text: str, anchor: KeywordHit) -> bool:
+        """ "線民大家都叫他阿海", "the informant …, everyone calls him 阿龍": what people call the
+        person, later in the anchor's sentence."""
+        window = text[anchor.end : anchor.end + NAMING_AFTER]
+        window = _SENTENCE_END.split(window, maxsplit=1)[0].split(". ", 1)[0]
+        return self._naming.search(window) is not None
+
     def _generic_talk(self, text: str, anchor: KeywordHit) -> bool:
         """ "如果檢舉人要求保密…", "檢舉人可以選擇匿名": the anchor's clause is hypothetical or
         general, so it describes no particular person."""
@@ -417,7 +448,7 @@ class WhistleblowerRule:
         for anchor in anchors:
             if anchor.lexicon == SUBJECT:
                 return [self._match(anchor, 0.85, "a named person as the complaint's subject")]
-            if _NICKNAME.match(text, anchor.end):
+            if self._nickname.match(text, anchor.end) or self._named_as(text, anchor):
                 return [self._match(anchor, 0.85, "role word with a nickname")]
             found = ids.near(anchor, WINDOW_BEFORE, WINDOW_AFTER)
             if found:
