@@ -327,3 +327,55 @@ def test_the_police_report_procedure_and_hotline_are_not_an_incident(
 def test_a_role_phrase_may_name_a_couple_or_a_demonstrative_person(scanner: Scanner) -> None:
     assert "whistleblower" in scanner.scan("來局陳情的那兩位是同一間工廠的作業員").categories
     assert "whistleblower" in scanner.scan("陳情的那個太太住在公園對面那排透天").categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "陳情人住在市場旁那排透天的三樓，門口有盆栽",
+        "投訴的是住我們樓上5樓之2那戶的太太",
+        "the complainant lives on the 5th floor of our dormitory, room next to the elevator",
+    ],
+)
+def test_where_a_complainant_lives_down_to_the_floor_or_door_narrows_them(
+    scanner: Scanner, text: str
+) -> None:
+    assert "whistleblower" in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["陳情人目前住院中，家屬說下週再來電改約", "檢舉人記住了車牌，已提供給交通隊"],
+)
+def test_a_hospital_stay_or_remembering_is_not_where_someone_lives(
+    scanner: Scanner, text: str
+) -> None:
+    assert "whistleblower" not in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the complainant sits in the 4F legal unit, only two paralegals there",
+        "the whistleblower runs the noodle shop across from the station",
+        "the tipster works at the gas station on Route 9, only two guys on the night shift",
+    ],
+)
+def test_english_descriptions_of_where_an_informant_sits_works_or_what_they_run(
+    scanner: Scanner, text: str
+) -> None:
+    assert "whistleblower" in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the complainant joined the call at 3pm",
+        "the complainant asked who is in charge of the case",
+        "we need someone who runs the hotline on weekends",
+    ],
+)
+def test_english_talk_about_what_a_complainant_did_describes_nobody(
+    scanner: Scanner, text: str
+) -> None:
+    assert "whistleblower" not in scanner.scan(text).categories

@@ -77,6 +77,8 @@ AGENCIES = "whistleblower_agencies"
 ADMIN = "whistleblower_admin"
 NAMING = "whistleblower_naming"
 NAME_FOLLOWERS = "whistleblower_name_followers"
+DWELLINGS = "whistleblower_dwellings"
+ENGLISH_DESCRIPTORS = "whistleblower_english_descriptors"
 
 # Anchor kinds that are not lexicon words.
 SPOKEN = "spoken form"  # "檢舉…的（其實）是": an identity statement
@@ -102,6 +104,14 @@ _NAME_END_CHARS = r"說|講|表示|的|是|在|他|她|今|明|昨|也|那|就|�
 # 小孩, 小組, 老是, 小時, 老實, 老早, 老家).
 _NICKNAME_CHARS = (
     r"(?:阿|老|小)(?![姨伯公嬤媽婆爸舅嬸姑師闆人孩朋弟妹姐哥心組時是額型實早家地])[\u4e00-\u9fff]"
+)
+# A floor written as a number: 12樓, 七樓, 3F, 5樓之2.
+_NUMBER = r"(?:[0-9]{1,2}|[一二三四五六七八九十]{1,3})"
+_FLOOR = rf"{_NUMBER}\s?(?:樓|F)(?:之{_NUMBER})?"
+# 住 as "to live" (not 記住, 忍不住, 住院, 住宿), or someone's 家在 (not 大家在, 店家在).
+_LIVE = (
+    r"(?:住(?<![記抓忍頂站保撐擋止停困圍包卡按穩捉守留咬憋禁挺罩纏釘綁扣拉握]住)(?![院宿手口持])"
+    r"|家(?<![大全國專作商店廠買賣玩行自回娘婆親管東莊業藝畫名]家)就?在)"
 )
 # "the person who reported …": an English spoken anchor.
 _ENGLISH_PHRASE = re.compile(
@@ -295,7 +305,8 @@ class WhistleblowerRule:
         singles = {s for s in surnames if len(s) == 1}
         compounds = _alternation((*_words(lexicons, "surnames_compound"), *singles))
         kin = _alternation(_words(lexicons, KIN))
-        people = _words(lexicons, PEOPLE)
+        # English descriptions (sits in, runs the …) are searched with the people words: one pass.
+        people = (*_words(lexicons, PEOPLE), *_words(lexicons, ENGLISH_DESCRIPTORS))
         self._people = re.compile(_word_branches(w.lower() for w in people))
         self._people_exceptions = self._lexicons.exceptions(PEOPLE)
         # What people call the person: "大家都叫他阿海", "everyone calls him 阿龍", "goes by
@@ -306,10 +317,19 @@ class WhistleblowerRule:
             rf"(?:{naming})\s?[「\"'“]?(?:{_NICKNAME_CHARS}{name_end}|[A-Z][a-z]{{1,15}}(?![a-z]))"
         )
         self._narrow_patterns = (
-            re.compile(rf"(?:{units})(?=\s?(?:的|那|裡的|唯一|只有))"),
+            # … or a count of its people: 人事室兩個人, 會計室三位.
+            re.compile(
+                rf"(?:{units})(?=\s?(?:的|那|裡的|唯一|只有|[兩二三四五六七八九十幾0-9][個位名]))"
+            ),
             re.compile(rf"(?:{compounds})(?:{kin}){name_end}"),
             # A nickname after 的 / 是 further on: "就是戶政的小美".
             re.compile(r"[的是]\s?(?P<hit>" + _NICKNAME_CHARS + f"){name_end}"),
+            # Where the person lives, down to the building, floor or door: "住市場旁那排透天的
+            # 三樓", "住我們樓上5樓之2", "住在公園旁的透天".
+            re.compile(
+                rf"{_LIVE}在?[^{_CLAUSE}]{{0,14}}?"
+                rf"(?:{_FLOOR}|{_alternation(_words(lexicons, DWELLINGS))})"
+            ),
             # A trade: "賣彩券的", "修腳踏車的那個" (not "做什麼的", not "開會的").
             re.compile(
                 rf"(?:{_alternation(_words(lexicons, TRADES))})"
@@ -503,7 +523,7 @@ class WhistleblowerRule:
 # 檢舉人「是」夜班組長, 陳情人「住」在對面, 線民說他「在」酒店「當」圍事, 被告「的」前妻,
 # the complainant「is」the night-shift supervisor.
 _LINK_WORD = re.compile(
-    r"是|為|係|乃|住|在|的|之|當|做|擔任|任職|服務|就讀|開|[:：]"
+    rf"是|為|係|乃|{_LIVE}|在|的|之|當|做|擔任|任職|服務|就讀|開|[:：]"
     r"|\b(?:is|was|are|were|works?|worked|lives?|lived|from|at)\b",
     re.IGNORECASE,
 )
@@ -523,4 +543,4 @@ def _describes(text: str, anchor: KeywordHit, hit: KeywordHit) -> bool:
         return False
     if after and anchor.lexicon in (SPOKEN, ENGLISH):
         return True  # "爆料的是…": everything after the anchor describes the person
-    return between == "" or _LINK_WORD.search(between) is not None
+    return between.strip() == "" or _LINK_WORD.search(between) is not None
