@@ -379,3 +379,67 @@ def test_english_talk_about_what_a_complainant_did_describes_nobody(
     scanner: Scanner, text: str
 ) -> None:
     assert "whistleblower" not in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "這次的匿名檢舉引用了上個月盤點的差異數字跟排班表，這些只有倉庫那三個人拿得到，"
+        "主管一看就知道是誰",
+        "這份匿名陳情附了出勤表的截圖，那張表只有人事室兩個人調得出來，主管一看就知道是誰",
+        "The anonymous complaint mentions things only the payroll clerk could see, "
+        "the manager will figure out who it is",
+    ],
+)
+def test_saying_a_complaint_identifies_its_author_is_an_incident(
+    scanner: Scanner, text: str
+) -> None:
+    result = scanner.scan(text)
+    assert "whistleblower" in result.categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "檢舉人身分應保密，住址、電話都要遮，不然一看就知道是誰",
+        "如果檢舉信寫太多細節，主管一看就知道是誰",
+        "檢舉信只有政風室的兩個人看過，請放心",
+        "檢舉信的承辦人一定是她，別人不會處理",
+    ],
+)
+def test_warnings_and_access_rules_about_complaints_identify_nobody(
+    scanner: Scanner, text: str
+) -> None:
+    assert "whistleblower" not in scanner.scan(text).categories
+
+
+def test_a_complaints_own_first_person_words_describe_its_author(scanner: Scanner) -> None:
+    text = "轉來的投訴信裡寫「我是對面早餐店的老闆」，回覆時這句要刪掉"
+    assert "whistleblower" in scanner.scan(text).categories
+
+
+def test_a_news_word_inside_the_description_of_a_complainant_is_not_news_framing(
+    scanner: Scanner,
+) -> None:
+    assert "whistleblower" in scanner.scan("檢舉人就是上次上過報導的那位退休老師").categories
+    text = "新聞報導：檢舉人是該公司前員工，局方已檢討"
+    assert "whistleblower" not in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "檢舉人" + "住" * 50_000,
+        "檢舉信" + "只有" * 25_000 + "一看就知道是誰",
+        "anonymous complaint " + "only " * 10_000 + "figure out who",
+        "線民" + "叫他" * 25_000,
+        "檢舉信" + "等於就" * 15_000,
+        "the informant " + "sits in the unit next to " * 2_000,
+    ],
+)
+def test_long_messages_built_from_the_new_patterns_are_scanned_quickly(
+    scanner: Scanner, text: str
+) -> None:
+    started = time.monotonic()
+    scanner.scan(text)
+    assert time.monotonic() - started < 5

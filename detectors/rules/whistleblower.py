@@ -75,6 +75,9 @@ TRADES = "whistleblower_trades"
 OFFICIAL_VERBS = "whistleblower_official_verbs"
 AGENCIES = "whistleblower_agencies"
 ADMIN = "whistleblower_admin"
+IDENTIFICATION = "whistleblower_identification"
+POINTING = "whistleblower_pointing"
+KNOWLEDGE = "whistleblower_knowledge"
 NAMING = "whistleblower_naming"
 NAME_FOLLOWERS = "whistleblower_name_followers"
 DWELLINGS = "whistleblower_dwellings"
@@ -87,6 +90,7 @@ PASSIVE = "passive form"  # "被櫃台小姐檢舉的": the agent inside the anc
 ENGLISH = "english phrase"  # "the person who reported it …"
 SUBJECT = "named subject"  # "李志明君來電檢舉": a named person complained
 PATTERN = "narrowing pattern"  # units, surname + kin, nickname after 的 (found by regex)
+STATEMENT = "identification statement"  # "一看就知道是誰", "等於就是她", "only she can see …"
 
 # Punctuation that ends a clause or a sentence.
 _CLAUSE = "。！？!?\n，,；;"
@@ -120,7 +124,9 @@ _ENGLISH_PHRASE = re.compile(
     re.IGNORECASE,
 )
 # Forwarded complaints that carry their sender: with a name or contact detail they reveal them.
-_FORWARD_ANCHOR = re.compile(r"檢舉|陳情|投訴|申訴|匿名|署名|具名|黑函")
+_FORWARD_ANCHOR = re.compile(
+    r"檢舉|陳情|投訴|申訴|匿名|署名|具名|黑函|complaint|anonymous|tip", re.IGNORECASE
+)
 # Public channels, not a forwarded complaint: 檢舉信箱 holds 檢舉信.
 _CHANNELS = ("檢舉信箱", "陳情信箱", "檢舉專線", "陳情專線", "投訴信箱", "申訴信箱")
 # What a forwarded complaint reveals about its sender. A card, bank account or licence plate in
@@ -140,6 +146,10 @@ NARROW_AFTER = 30
 NARROW_BEFORE = 6
 # "那位阿伯就是…陳情的人": a description before the anchor, linked by 是, counts this far.
 REVERSED_BEFORE = 15
+# An identification statement counts this far from a complaint ("申訴書…只有秘書室兩個人知道，
+# 等於就是她"), and a description this far around both.
+STATEMENT_WINDOW = 80
+STATEMENT_CONTEXT = 10
 # The clause around an anchor searched for hypothetical or general words.
 GENERIC_WINDOW = 12
 IDENTIFYING = CONTACT_DETAILS | STRONG_IDENTIFIERS | {PERSON}
@@ -282,7 +292,8 @@ class WhistleblowerRule:
         # A named person, then how and when, then the verb: "李志明君來電檢舉", "吳淑慧女士陳情的",
         # "王小明昨天向環保局檢舉". Not a verb used as a noun (林志強檢舉案).
         official = set(_words(lexicons, OFFICIAL_VERBS))
-        citizen_verb = _alternation(w for w in cjk_verbs if w not in official)
+        self._citizen_verbs = frozenset(w for w in cjk_verbs if w not in official)
+        citizen_verb = _alternation(self._citizen_verbs)
         honorifics = (*_words(lexicons, "person_honorifics"), "君")
         manner = _alternation(_words(lexicons, MANNER))
         agency = _alternation(_words(lexicons, AGENCIES))
@@ -297,7 +308,29 @@ class WhistleblowerRule:
         # identity statement, which procedure words around it do not cancel.
         self._identity = re.compile(rf"{copula}|[他她]{hedge}{{0,2}}(?:住|是|在|當|做)")
         self._generic = re.compile(_alternation(_words(lexicons, GENERIC)))
-        self._source = re.compile(_alternation(_words(lexicons, SOURCE)))
+        source = _alternation(_words(lexicons, SOURCE))
+        self._source = re.compile(source)
+        # What says the complainant can be worked out: a phrase ("一看就知道是誰", "the manager
+        # will figure out who") or a certain pointing at one person ("等於就是她", "八成是他寫的").
+        # Searched in lower-cased text.
+        pointed = (
+            rf"{hedge}{{0,2}}是[她他](?![們])(?=[{_CLAUSE}\s啦吧了嘛啊耶喔哦.]|$|{verb}|{source})"
+        )
+        self._identification = re.compile(
+            _word_branches(_words(lexicons, IDENTIFICATION))
+            + f"|{_word_branches(_words(lexicons, POINTING), pointed)}"
+        )
+        # "只有…看得到", "only the payroll clerk could see": only a few could know what the
+        # complaint says. A description for an identification statement, not alone (who may
+        # read a complaint file is procedure).
+        knowledge = _words(lexicons, KNOWLEDGE)
+        self._knowledge = re.compile(
+            rf"只有[^{_CLAUSE}]{{1,14}}?(?:{_alternation(w for w in knowledge if not w.isascii())})"
+            r"|only\s+(?:[a-z0-9'-]{1,20}\s+){0,4}?"
+            rf"(?:{_alternation(w for w in knowledge if w.isascii())})(?![a-z])"
+        )
+        # 是 right after a role word: what follows in its clause describes the person.
+        self._statement_start = re.compile(rf"\s?{copula}")
         # Narrowing patterns: a unit (稽徵科的人, IT 組的, 採購科那個), a surname with a kin word
         # (陳姐, 王哥說), a nickname after 的 (戶政的小美).
         units = _alternation(_words(lexicons, UNITS))
@@ -459,9 +492,11 @@ class WhistleblowerRule:
             return []
         anchors = self._anchors(data)
         forward = _Spans(clean_hits(data, FORWARD, _CHANNELS + self._lexicons.exceptions(FORWARD)))
-        if not (anchors or forward) or is_benign(data):
+        if not (anchors or forward):
             return []
         text = data.view.text
+        if is_benign(data) and not self._cues_describe(text, data, anchors):
+            return []
         ids = _Spans(e for e in data.entities if e.type in IDENTIFYING)
         narrowing: _Spans | None = None  # built on first need: most anchors end before
         procedure = _Spans(())
@@ -506,6 +541,79 @@ class WhistleblowerRule:
                 narrowing = _Spans(self._narrowing(data))
             if narrowing.near(hit, 0, 30):
                 return [self._match(hit, 0.75, "complaint forwarded with its source described")]
+        return self._identified(data, anchors, forward, narrowing)
+
+    def _cues_describe(self, text: str, data: RuleInput, anchors: Sequence[KeywordHit]) -> bool:
+        """ "檢舉人就是上過報導的那位退休老師": a benign cue inside an identity statement
+        (after the role word and its 是, in the same clause) describes the person; it does not
+        make the message news or training. Every cue must be such a description."""
+        for cue in data.hits_of(BENIGN_LEXICON):
+            if not any(self._in_statement(text, a, cue) for a in anchors):
+                return False
+        return True
+
+    def _in_statement(self, text: str, anchor: KeywordHit, hit: KeywordHit) -> bool:
+        if hit.start < anchor.end or hit.start - anchor.end > NARROW_AFTER:
+            return False
+        between = text[anchor.end : hit.start]
+        if _CLAUSE_END.search(between):
+            return False
+        return anchor.lexicon == SPOKEN or self._statement_start.match(between) is not None
+
+    def _identified(
+        self,
+        data: RuleInput,
+        anchors: Sequence[KeywordHit],
+        forward: _Spans,
+        narrowing: _Spans | None,
+    ) -> list[Match]:
+        """An identification statement ("主管一看就知道是誰", "等於就是她", "the manager will
+        figure out who") next to a complaint and a description of someone: the message says the
+        description identifies the complainant. Procedure words around it (other than the
+        statement's own 是誰) and hypothetical talk cancel it."""
+        text = data.view.text
+        low = _lower_keep_length(text)
+        statements = list(_finditer_words(self._identification, low))
+        if not statements:
+            return []
+        # A complaint: an anchor, a forwarded complaint, or a citizen's complaint verb ("匿名陳情
+        # 附了…"), not 被檢舉 (the accused).
+        verbs = (
+            h
+            for h in data.hits_of(VERBS)
+            if h.word in self._citizen_verbs and not (h.start > 0 and text[h.start - 1] in "被遭")
+        )
+        complaints = _Spans(
+            [*anchors, *(h for h in forward.items if _FORWARD_ANCHOR.search(h.word)), *verbs]
+        )
+        if not complaints:
+            return []
+        if narrowing is None:
+            narrowing = _Spans(self._narrowing(data))
+        knowing = [
+            KeywordHit(STATEMENT, m.group(0), m.start(), m.end())
+            for m in _finditer_words(self._knowledge, low)
+        ]
+        descriptions = _Spans([*narrowing.items, *knowing]) if knowing else narrowing
+        procedure = _Spans(clean_hits(data, PROCEDURE))
+        for m in statements:
+            statement = KeywordHit(STATEMENT, m.group(0), m.start(), m.end())
+            if self._generic_talk(text, statement):
+                continue
+            for c in complaints.near(statement, STATEMENT_WINDOW, STATEMENT_WINDOW):
+                if not isinstance(c, KeywordHit) or self._generic_talk(text, c):
+                    continue
+                region = KeywordHit(STATEMENT, "", min(c.start, m.start()), max(c.end, m.end()))
+                described = any(
+                    h.end <= c.start or h.start >= c.end  # not the words of the complaint
+                    for h in descriptions.near(region, STATEMENT_CONTEXT, STATEMENT_CONTEXT)
+                )
+                cancelled = any(
+                    not (m.start() <= p.start and p.end <= m.end())
+                    for p in procedure.near(region, STATEMENT_CONTEXT, STATEMENT_CONTEXT)
+                )
+                if described and not cancelled:
+                    return [self._match(c, 0.8, "an identification statement about a complaint")]
         return []
 
     def _match(self, anchor: KeywordHit, score: float, reason: str) -> Match:
