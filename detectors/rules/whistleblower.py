@@ -2,26 +2,34 @@
 
 Anchors (what points at a complainant):
 
-- role words (`whistleblower_roles.txt`: 檢舉人, 陳情人, 線民, complainant …);
+- role words (`whistleblower_roles.txt`: 檢舉人, 陳情人, 線民, complainant …), but not in a
+  budget or admin compound (`whistleblower_admin.txt`: 線民費核銷, 報案人保護);
 - spoken forms built from a complaint verb (`whistleblower_verbs.txt`) and 的: the identity
   statement "檢舉噪音的（其實就）是…", the role phrase "爆料的人 / 申訴的那位", the answer
-  "是誰檢舉的？聽說是…", "檢舉的不是我們，是…", and the passive "被自己的會計檢舉的";
+  "是誰檢舉的？聽說是…", "檢舉的不是我們，是…", and the passive "被自己的會計檢舉的"
+  (報案 counts: "報案的是…"; a demonstrative may precede the noun: "陳情的那個太太");
   complaint channels (`whistleblower_channels.txt`: 1999, 市長信箱) work like a verb;
 - a named person as the subject of a complaint verb ("李志明君來電檢舉", "是吳女士陳情的");
 - the English phrase "the person who reported / complained …".
 
 Around an anchor the rule looks for what identifies the person: a name, a contact detail or an
-identifier, a nickname, a narrowing descriptor (`whistleblower_narrowing.txt`,
-`whistleblower_people.txt`: 同棟鄰居, 夜班組長, 二廚, 住戶 …; by pattern: units such as
-稽徵科的人, surname-plus-kin forms such as 陳姐, trades such as 賣彩券的, a nickname after 的),
-a description before 是 before the anchor (那位阿伯就是…陳情的人), or the forwarded complaint
-itself with its source (`whistleblower_forward.txt`: 檢舉信, 黑函, 寄件人 …).
+identifier, a nickname (線民阿土最近…, 大家都叫他阿海, everyone calls him …), a narrowing
+descriptor (`whistleblower_narrowing.txt`, `whistleblower_people.txt`: 同棟鄰居, 夜班組長, 二廚,
+住戶, English "sits in", "runs the" …; by pattern: units such as 稽徵科的人 or 人事室兩個人,
+surname-plus-kin forms such as 陳姐, trades such as 賣彩券的, a nickname after 的, a home down to
+the floor or door such as 住…那排大樓12樓), a description before 是 before the anchor (那位阿伯
+就是…陳情的人), or the forwarded complaint itself with its source (`whistleblower_forward.txt`:
+檢舉信, 黑函, 寄件人 …; `whistleblower_source.txt`: 寄件, 筆跡, 郵戳, the complaint's own
+"我是…"). An identification statement (`whistleblower_identification.txt`: 一看就知道是誰, he
+will figure out who; "八成是她") next to a complaint and a description says the description
+identifies the complainant ("提到的數字只有秘書室兩個人看過，八成是她").
 
 Not an incident: procedure talk with nothing that points at a person (檢舉人身分應保密,
 `whistleblower_procedure.txt`), hypothetical or general talk (「如果」檢舉人要求保密,
 `whistleblower_generic.txt`), a complaint verb used as a noun (林志強檢舉案) or with a
 subject that makes its complement what was reported (民眾陳情的是路口號誌), and training
-material or news without a checksum-valid identifier (the shared benign-cue test). Procedure
+material or news without a checksum-valid identifier (the shared benign-cue test; a cue inside
+the description of the person, "檢舉人就是上過報導的那位退休老師", is not framing). Procedure
 words do not cancel an explicit identity statement: "檢舉人是誰不能說，她就住工廠後面" reveals.
 """
 
