@@ -264,3 +264,182 @@ def test_calling_a_complaint_hotline_and_writing_a_poison_pen_letter_are_complai
     assert "whistleblower" in scanner.scan("打1999的那位太太就是住公園旁那棟大樓的主委").categories
     assert "whistleblower" in scanner.scan("那封黑函應該是會計室的人寄的").categories
     assert "whistleblower" not in scanner.scan("打1999的民眾很多，話務量爆了").categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "線民費核銷的程序改了，請各分局注意",
+        "本年度檢舉人獎金預算已用罄，下半年的核銷請等追加",
+        "報案人保護的規定請參考附件",
+    ],
+)
+def test_budget_and_admin_items_named_after_a_role_word_are_not_a_person(
+    scanner: Scanner, text: str
+) -> None:
+    assert "whistleblower" not in scanner.scan(text).categories
+
+
+def test_a_nickname_followed_by_a_habit_identifies_the_informant(scanner: Scanner) -> None:
+    assert "whistleblower" in scanner.scan("線民阿土最近在夜市擺攤，他說那批貨今晚到").categories
+    assert "whistleblower" in scanner.scan("檢舉人小莉每天早上都在公園晨跑").categories
+    for text in ("線民小組平常每週開一次會", "檢舉人老實說他也不確定", "線民老早就說過貨會延後"):
+        assert "whistleblower" not in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "那個線民大家都叫他阿海，最近很少出現",
+        "the informant is a regular at the temple, everyone calls him 阿財",
+        "the informant drives a cab, he goes by Tiger",
+    ],
+)
+def test_what_people_call_the_informant_identifies_them(scanner: Scanner, text: str) -> None:
+    assert "whistleblower" in scanner.scan(text).categories
+
+
+def test_calling_someone_a_title_is_not_a_nickname(scanner: Scanner) -> None:
+    assert "whistleblower" not in scanner.scan("叫他小心一點，檢舉人最近情緒不穩").categories
+    assert "whistleblower" not in scanner.scan("檢舉人說大家都叫他老師").categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["報案的是隔壁棟的管理員，他看到車牌", "報案的人是對面便利商店的夜班店員"],
+)
+def test_who_reported_to_the_police_is_described_like_a_complainant(
+    scanner: Scanner, text: str
+) -> None:
+    assert "whistleblower" in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["請問報案的流程是什麼？要帶身分證嗎", "民眾報案說機車被偷，已受理", "報案專線110"],
+)
+def test_the_police_report_procedure_and_hotline_are_not_an_incident(
+    scanner: Scanner, text: str
+) -> None:
+    assert "whistleblower" not in scanner.scan(text).categories
+
+
+def test_a_role_phrase_may_name_a_couple_or_a_demonstrative_person(scanner: Scanner) -> None:
+    assert "whistleblower" in scanner.scan("來局陳情的那兩位是同一間工廠的作業員").categories
+    assert "whistleblower" in scanner.scan("陳情的那個太太住在公園對面那排透天").categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "陳情人住在市場旁那排透天的三樓，門口有盆栽",
+        "投訴的是住我們樓上5樓之2那戶的太太",
+        "the complainant lives on the 5th floor of our dormitory, room next to the elevator",
+    ],
+)
+def test_where_a_complainant_lives_down_to_the_floor_or_door_narrows_them(
+    scanner: Scanner, text: str
+) -> None:
+    assert "whistleblower" in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["陳情人目前住院中，家屬說下週再來電改約", "檢舉人記住了車牌，已提供給交通隊"],
+)
+def test_a_hospital_stay_or_remembering_is_not_where_someone_lives(
+    scanner: Scanner, text: str
+) -> None:
+    assert "whistleblower" not in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the complainant sits in the 4F legal unit, only two paralegals there",
+        "the whistleblower runs the noodle shop across from the station",
+        "the tipster works at the gas station on Route 9, only two guys on the night shift",
+    ],
+)
+def test_english_descriptions_of_where_an_informant_sits_works_or_what_they_run(
+    scanner: Scanner, text: str
+) -> None:
+    assert "whistleblower" in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the complainant joined the call at 3pm",
+        "the complainant asked who is in charge of the case",
+        "we need someone who runs the hotline on weekends",
+    ],
+)
+def test_english_talk_about_what_a_complainant_did_describes_nobody(
+    scanner: Scanner, text: str
+) -> None:
+    assert "whistleblower" not in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "這次的匿名檢舉引用了上個月盤點的差異數字跟排班表，這些只有倉庫那三個人拿得到，"
+        "主管一看就知道是誰",
+        "這份匿名陳情附了出勤表的截圖，那張表只有人事室兩個人調得出來，主管一看就知道是誰",
+        "The anonymous complaint mentions things only the payroll clerk could see, "
+        "the manager will figure out who it is",
+    ],
+)
+def test_saying_a_complaint_identifies_its_author_is_an_incident(
+    scanner: Scanner, text: str
+) -> None:
+    result = scanner.scan(text)
+    assert "whistleblower" in result.categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "檢舉人身分應保密，住址、電話都要遮，不然一看就知道是誰",
+        "如果檢舉信寫太多細節，主管一看就知道是誰",
+        "檢舉信只有政風室的兩個人看過，請放心",
+        "檢舉信的承辦人一定是她，別人不會處理",
+    ],
+)
+def test_warnings_and_access_rules_about_complaints_identify_nobody(
+    scanner: Scanner, text: str
+) -> None:
+    assert "whistleblower" not in scanner.scan(text).categories
+
+
+def test_a_complaints_own_first_person_words_describe_its_author(scanner: Scanner) -> None:
+    text = "轉來的投訴信裡寫「我是對面早餐店的老闆」，回覆時這句要刪掉"
+    assert "whistleblower" in scanner.scan(text).categories
+
+
+def test_a_news_word_inside_the_description_of_a_complainant_is_not_news_framing(
+    scanner: Scanner,
+) -> None:
+    assert "whistleblower" in scanner.scan("檢舉人就是上次上過報導的那位退休老師").categories
+    text = "新聞報導：檢舉人是該公司前員工，局方已檢討"
+    assert "whistleblower" not in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "檢舉人" + "住" * 50_000,
+        "檢舉信" + "只有" * 25_000 + "一看就知道是誰",
+        "anonymous complaint " + "only " * 10_000 + "figure out who",
+        "線民" + "叫他" * 25_000,
+        "檢舉信" + "等於就" * 15_000,
+        "the informant " + "sits in the unit next to " * 2_000,
+    ],
+)
+def test_long_messages_built_from_the_new_patterns_are_scanned_quickly(
+    scanner: Scanner, text: str
+) -> None:
+    started = time.monotonic()
+    scanner.scan(text)
+    assert time.monotonic() - started < 5
