@@ -14,6 +14,7 @@ Handler groups (PTB runs the first matching handler of each group, groups in ord
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -32,7 +33,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.act import Actor, Detected
+from bot.act import ALERT_MEDIA_STATUSES, Actor, Detected, StoreUnavailable
 from bot.config import MODES, AppConfig
 from bot.messages import Messages
 from bot.scan import ScanService
@@ -116,8 +117,32 @@ def _values(text: str, result: ScanResult) -> list[str]:
 _READ_STATUSES = frozenset({"scanned", "partial"})
 
 
+async def _scan_media(
+    svc: Services, context: ContextTypes.DEFAULT_TYPE, message: Message
+) -> tuple[Any, str]:
+    """The media outcome (or None) and its status; never raises for the file's sake."""
+    try:
+        outcome = await svc.media.scan_message(context.bot, message)
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise  # the bot itself is being stopped: not ours to swallow
+        # The job was cancelled under us (its worker pool shut down): the caption's verdict
+        # still stands, and the file is recorded as not scanned.
+        log.error("media job cancelled for msg %d", message.message_id)
+        return None, "cancelled"
+    except Exception as exc:
+        log.error("media scan failed for msg %d: %s", message.message_id, type(exc).__name__)
+        return None, "error"
+    if outcome is None:
+        return None, ""
+    return outcome, str(outcome.status)
+
+
 async def on_group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Scan a new or edited group message (text, caption, forward, media) and act on it."""
+    """Scan a new or edited group message (text, caption, forward, media) and act on it.
+    Nothing passes silently: what could not be (fully) read is recorded, and a failure of the
+    bot itself (scanner crash or timeout, media job failure) alerts ethics."""
     svc = services(context)
     message = update.effective_message
     if message is None:
@@ -125,19 +150,15 @@ async def on_group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     kind = message_kind(update, message)
     text = message.text or message.caption or ""
     result = await svc.scan.scan(text) if text.strip() else ScanResult()
+    text_error = result.error
     values = _values(text, result)
     content = text or None
     evidence: bytes | None = None
     media_status: str | None = None
     if svc.media is not None and (message.photo or message.document is not None):
-        try:
-            outcome = await svc.media.scan_message(context.bot, message)
-        except Exception as exc:
-            log.error("media scan failed for msg %d: %s", message.message_id, type(exc).__name__)
-            outcome = None
-            media_status = "error"
+        outcome, status = await _scan_media(svc, context, message)
+        media_status = status or None
         if outcome is not None:
-            media_status = str(outcome.status)
             evidence = outcome.evidence_png
             if outcome.result is not None:
                 media_text = outcome.text or ""
@@ -145,16 +166,18 @@ async def on_group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
                 result = merge(result, outcome.result)
                 if media_text:
                     content = f"{text}\n---\n{media_text}" if text else media_text
-    if result.error:
+    if text_error:
         log.warning("msg %d in chat %d: scan error %s", message.message_id, message.chat.id,
-                    result.error)
-    if not result.is_incident:
-        if media_status is not None and media_status not in _READ_STATUSES:
-            # A file the bot could not read (too large, encrypted, corrupt, unknown type, timed
-            # out) is recorded for ethics staff, never silently passed; nobody is warned.
-            await svc.actor.record_unscanned(
-                message=message, kind=kind, media_status=media_status
-            )
+                    text_error)
+    media_unread = media_status is not None and media_status not in _READ_STATUSES
+    errors = [e for e in (text_error, f"media:{media_status}" if media_status and
+                          media_status != "scanned" else None) if e]
+    if not errors:
+        scan_status = "scanned"
+    else:
+        read_any = bool(text.strip() and not text_error) or media_status in _READ_STATUSES
+        scan_status = "partial" if read_any else "unscanned"
+    if not result.is_incident and scan_status == "scanned":
         return
     await svc.actor.respond(
         context.application,
@@ -166,6 +189,12 @@ async def on_group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
             content=content,
             evidence_png=evidence,
             media_status=media_status,
+            update_id=update.update_id,
+            scan_status=scan_status,
+            scan_error=errors[0] if errors else None,
+            # A failure of the bot, not of the file: ethics staff must look at it themselves.
+            alert_unscanned=bool(text_error) or (media_unread and media_status in
+                                                 ALERT_MEDIA_STATUSES),
         ),
     )
 
@@ -174,7 +203,8 @@ async def on_group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 
 async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The bot was added, promoted or restricted: re-check and announce missing rights."""
+    """The bot was added, promoted, restricted or removed: re-check, announce missing rights in
+    the chat, and tell the ethics office when the chat lost the bot's protection."""
     svc = services(context)
     change = update.my_chat_member
     if change is None or change.chat.type not in ("group", "supergroup"):
@@ -185,6 +215,8 @@ async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         change.new_chat_member,
         announce=True,
         title=change.chat.title,
+        old_member=change.old_chat_member,
+        changed_by=change.from_user,
     )
 
 
@@ -234,9 +266,18 @@ async def on_dlp_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the failure by type only: an exception's text may quote message content."""
+    """Log the failure by type only (an exception's text may quote message content), and stop
+    the update there: it is not marked processed, so if Telegram delivers it again it is
+    handled again (a record the database refused is in the fallback file meanwhile)."""
     uid = update.update_id if isinstance(update, Update) else None
-    log.error("handler error on update %s: %s", uid, type(context.error).__name__)
+    error = context.error
+    if isinstance(error, StoreUnavailable):
+        log.error("update %s: acted on, but not stored (fallback file); not marked processed",
+                  uid)
+    else:
+        log.error("handler error on update %s: %s", uid, type(error).__name__)
+    if isinstance(update, Update):
+        raise ApplicationHandlerStop
 
 
 def register(app: Application) -> None:

@@ -1,0 +1,77 @@
+"""What happens to a chat as a whole: the bot removed or stripped of its delete right (ethics are
+told), and alerts from basic groups, which have no message links."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot_e2e_support import LEAK, running_bot, unit_group
+
+
+def _ethics_texts(h) -> list[str]:
+    return [m.text or "" for m in h.bot_messages(h.ethics_chat.id)]
+
+
+async def test_ethics_are_told_when_the_bot_is_removed_from_a_group(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as h:
+        group, _ = unit_group(h)
+        admin = h.add_user("所長", "林")
+        h.join(group, admin, "creator")
+        h.sim.set_bot_status(group, "left", by=admin)
+        await h.settle()
+        (text,) = _ethics_texts(h)
+        assert "中正一分局偵查隊" in text and "已被移出群組" in text and "不再受到掃描" in text
+        assert "林所長" in text  # who did it
+        (notice,) = h.store.notices()
+        assert notice["state"] == "sent" and notice["kind"] == "rights"
+        assert h.store.get_chat(group.id)["bot_status"] == "left"
+
+
+async def test_ethics_are_told_when_the_bot_is_kicked(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as h:
+        group, _ = unit_group(h)
+        h.sim.set_bot_status(group, "kicked")
+        await h.settle()
+        (text,) = _ethics_texts(h)
+        assert "已被踢出" in text
+
+
+async def test_ethics_are_told_when_the_bot_loses_its_delete_right(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as h:
+        group, _ = unit_group(h)
+        admin = h.add_user("所長", "林")
+        h.join(group, admin, "creator")
+        h.sim.set_bot_status(group, "administrator", can_delete_messages=False, by=admin)
+        await h.settle()
+        (text,) = _ethics_texts(h)
+        assert "失去「刪除訊息」權限" in text and "無法刪除" in text
+        # Promoting it again (nothing lost) tells nobody anything new.
+        h.sim.set_bot_status(group, "administrator", can_delete_messages=True, by=admin)
+        await h.settle()
+        assert len(_ethics_texts(h)) == 1
+
+
+async def test_bot_kicked_while_it_was_down_is_reported_at_start_up(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as h:
+        group, _ = unit_group(h)
+        h.store.upsert_chat(group.id, title=group.title, bot_status="administrator", can_delete=1)
+        await h.stop_bot()
+        h.sim.set_bot_status(group, "kicked", notify=False)
+        await h.start_bot(check_rights=True)
+        await h.settle()
+        texts = _ethics_texts(h)
+        assert len(texts) == 1 and "中正一分局偵查隊" in texts[0]
+
+
+async def test_alert_from_a_basic_group_says_where_the_kept_message_is(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as h:
+        basic = h.create_group("里辦公處", supergroup=False, can_delete=False)
+        user = h.add_user("志明", "王")
+        h.join(basic, user)
+        msg = h.send(basic, user, LEAK)
+        await h.settle()
+        assert not basic.messages[msg.message_id].deleted
+        (alert,) = _ethics_texts(h)
+        assert "訊息已刪除" not in alert  # it was not deleted
+        assert str(basic.id) in alert and f"#{msg.message_id}" in alert
+        assert "一般群組" in alert
