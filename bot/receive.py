@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -220,23 +221,67 @@ async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     )
 
 
-async def can_change_mode(svc: Services, context: ContextTypes.DEFAULT_TYPE, msg: Message) -> bool:
+def configured_chat_admins(config: AppConfig, chat_id: int) -> set[int]:
+    """`[review] chat_admins = {"<chat id>" = [user ids]}`: administrators by configuration."""
+    review = config.sections.get("review") or {}
+    admins = review.get("chat_admins") or {} if isinstance(review, dict) else {}
+    out: set[int] = set()
+    if isinstance(admins, dict):
+        for key, users in admins.items():
+            if str(key).strip() == str(chat_id):
+                out |= {int(u) for u in users or () if str(u).lstrip("-").isdigit()}
+    return out
+
+
+def configured_ethics_staff(config: AppConfig) -> set[int]:
+    review = config.sections.get("review") or {}
+    extra = review.get("ethics_staff") or [] if isinstance(review, dict) else []
+    return set(config.ethics.staff) | {int(u) for u in extra if str(u).lstrip("-").isdigit()}
+
+
+async def can_change_mode(
+    svc: Services, context: ContextTypes.DEFAULT_TYPE, msg: Message
+) -> tuple[bool, str]:
+    """Whether the sender may switch this chat's mode, and as what (for the audit log)."""
     user = msg.from_user
     if msg.sender_chat is not None and msg.sender_chat.id == msg.chat.id:
-        return True  # an anonymous administrator speaking as the group
+        return True, "anonymous_admin"  # an anonymous administrator speaking as the group
     if user is None:
-        return False
-    if user.id in svc.config.ethics.staff:
-        return True
+        return False, "no_user"
+    if user.id in configured_ethics_staff(svc.config):
+        return True, "ethics"
+    if user.id in configured_chat_admins(svc.config, msg.chat.id):
+        return True, "configured_admin"
     try:
         member = await context.bot.get_chat_member(chat_id=msg.chat.id, user_id=user.id)
     except TelegramError:
-        return False
-    return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+        return False, "admin_check_failed"
+    if member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER):
+        return True, "telegram_admin"
+    return False, "not_admin"
+
+
+def audit(svc: Services, action: str, msg: Message, **detail: Any) -> None:
+    """Append to the review layer's audit log (ids and settings only, never message text)."""
+    try:
+        from bot.review.audit import AuditLog
+    except ModuleNotFoundError:
+        return
+    user = msg.from_user
+    try:
+        AuditLog(svc.store.db.conn).record(
+            action,
+            actor_id=user.id if user else None,
+            actor_name=svc.actor._sender_name(msg),
+            target=f"chat:{msg.chat.id}",
+            **detail,
+        )
+    except sqlite3.Error as exc:
+        log.error("audit entry not written: %s", type(exc).__name__)
 
 
 async def on_dlp_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """`/dlp status` and `/dlp mode <monitor|warn|enforce>`."""
+    """`/dlp status` and `/dlp mode <monitor|warn|enforce>` (changes and refusals audited)."""
     svc = services(context)
     msg = update.effective_message
     if msg is None:
@@ -255,10 +300,15 @@ async def on_dlp_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         )
         return
     if args[0] == "mode" and len(args) == 2 and args[1] in MODES:
-        if not await can_change_mode(svc, context, msg):
+        allowed, role = await can_change_mode(svc, context, msg)
+        if not allowed:
+            audit(svc, "denied", msg, command="dlp mode", mode=args[1], reason=role)
+            log.info("chat %d: /dlp mode refused (%s)", msg.chat.id, role)
             await msg.reply_text(m.t("mode.denied"))
             return
+        before = svc.actor.mode_for(msg.chat.id)
         svc.store.upsert_chat(msg.chat.id, mode=args[1], title=msg.chat.title)
+        audit(svc, "mode", msg, command="dlp mode", before=before, after=args[1], role=role)
         log.info("chat %d mode set to %s", msg.chat.id, args[1])
         await msg.reply_text(m.t("mode.changed", mode=m.t(f"mode.{args[1]}")))
         return

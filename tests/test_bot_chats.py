@@ -1,11 +1,14 @@
 """What happens to a chat as a whole: the bot removed or stripped of its delete right (ethics are
-told), and alerts from basic groups, which have no message links."""
+told), `/dlp mode` (refusals audited, configured chat admins honoured), and alerts from basic
+groups, which have no message links."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from bot_e2e_support import LEAK, running_bot, unit_group
+
+from bot.review.audit import AuditLog
 
 
 def _ethics_texts(h) -> list[str]:
@@ -61,6 +64,30 @@ async def test_bot_kicked_while_it_was_down_is_reported_at_start_up(tmp_path: Pa
         await h.settle()
         texts = _ethics_texts(h)
         assert len(texts) == 1 and "中正一分局偵查隊" in texts[0]
+
+
+async def test_dlp_mode_refusal_is_audited_and_configured_chat_admins_may_switch(
+    tmp_path: Path,
+) -> None:
+    async with running_bot(tmp_path) as h:
+        group, user = unit_group(h)
+        h.send(group, user, "/dlp mode monitor")
+        await h.settle()
+        assert (h.store.get_chat(group.id) or {}).get("mode") is None
+        audit = AuditLog(h.store.db.conn)
+        (denied,) = audit.entries(action="denied")
+        assert denied.actor_id == user.id and denied.target == f"chat:{group.id}"
+        assert denied.detail["command"] == "dlp mode" and denied.detail["mode"] == "monitor"
+        # [review] chat_admins names the user for this chat: now it may switch the mode,
+        # although Telegram does not list them as an administrator.
+        h.config.sections["review"] = {"chat_admins": {str(group.id): [user.id]}}
+        h.send(group, user, "/dlp mode monitor")
+        await h.settle()
+        assert h.store.get_chat(group.id)["mode"] == "monitor"
+        (changed,) = audit.entries(action="mode")
+        assert changed.detail["after"] == "monitor" and changed.detail["role"] == (
+            "configured_admin"
+        )
 
 
 async def test_alert_from_a_basic_group_says_where_the_kept_message_is(tmp_path: Path) -> None:
