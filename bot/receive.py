@@ -18,6 +18,7 @@ import asyncio
 import logging
 import sqlite3
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from telegram import Message, Update
@@ -36,7 +37,7 @@ from telegram.ext import (
 
 from bot.act import ALERT_MEDIA_STATUSES, Actor, Detected, StoreUnavailable
 from bot.config import MODES, AppConfig
-from bot.messages import Messages
+from bot.messages import Messages, display_name
 from bot.scan import ScanService
 from bot.store import Store
 from detectors.types import ScanResult
@@ -88,6 +89,8 @@ def message_kind(update: Update, message: Message) -> str:
         return "edit"
     if message.forward_origin is not None:
         return "forward"
+    if message.contact is not None:
+        return "contact"
     if message.photo:
         return "photo"
     if message.document is not None:
@@ -118,6 +121,32 @@ def _values(text: str, result: ScanResult) -> list[str]:
 _READ_STATUSES = frozenset({"scanned", "partial"})
 
 
+def contact_text(contact: Any) -> str:
+    """A shared contact card as the text a person would read on it (name, number, vCard)."""
+    first, last = contact.first_name or "", contact.last_name or ""
+    name = display_name(SimpleNamespace(  # 陳美玲, as it would be written, not "美玲 陳"
+        first_name=first, last_name=last, full_name=" ".join(p for p in (first, last) if p)
+    ))
+    parts = [f"聯絡人 {name}" if name else "", f"電話 {contact.phone_number}"]
+    if contact.vcard:
+        parts.append(contact.vcard)
+    return "\n".join(p for p in parts if p)
+
+
+def message_texts(message: Message) -> list[str]:
+    """Every piece of text a message shows: its text or caption, the quoted part of the message
+    it replies to (a quote can carry a leak from another chat), and a shared contact card."""
+    parts = [message.text or message.caption or ""]
+    if message.quote is not None and message.quote.text:
+        parts.append(message.quote.text)
+    contact = message.contact
+    if contact is None and message.external_reply is not None:
+        contact = message.external_reply.contact
+    if contact is not None:
+        parts.append(contact_text(contact))
+    return [p for p in parts if p.strip()]
+
+
 async def _scan_media(
     svc: Services, context: ContextTypes.DEFAULT_TYPE, message: Message
 ) -> tuple[Any, str]:
@@ -141,15 +170,18 @@ async def _scan_media(
 
 
 async def on_group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Scan a new or edited group message (text, caption, forward, media) and act on it.
-    Nothing passes silently: what could not be (fully) read is recorded, and a failure of the
-    bot itself (scanner crash or timeout, media job failure) alerts ethics."""
+    """Scan a new or edited group message (text, caption, quote, contact, forward, media) and
+    act on it. Nothing passes silently: what could not be (fully) read is recorded, and a
+    failure of the bot itself (scanner crash or timeout, media job failure) alerts ethics."""
     svc = services(context)
     message = update.effective_message
     if message is None:
         return
+    if message.migrate_to_chat_id or message.migrate_from_chat_id:
+        carry_over_migration(svc, message)
+        return
     kind = message_kind(update, message)
-    text = message.text or message.caption or ""
+    text = "\n".join(message_texts(message))
     result = await svc.scan.scan(text) if text.strip() else ScanResult()
     text_error = result.error
     values = _values(text, result)
@@ -198,6 +230,25 @@ async def on_group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
                                                  ALERT_MEDIA_STATUSES),
         ),
     )
+
+
+def carry_over_migration(svc: Services, message: Message) -> None:
+    """A basic group became a supergroup (new chat id): its per-chat mode moves with it.
+    Telegram sends `migrate_to_chat_id` in the old chat and `migrate_from_chat_id` in the new
+    one; either is enough, both are harmless."""
+    if message.migrate_to_chat_id:
+        old_id, new_id = message.chat.id, int(message.migrate_to_chat_id)
+    else:
+        old_id, new_id = int(message.migrate_from_chat_id or 0), message.chat.id
+    old = svc.store.get_chat(old_id) or {}
+    new = svc.store.get_chat(new_id) or {}
+    mode = old.get("mode") or svc.config.policy.chats.get(str(old_id))
+    if mode and not new.get("mode"):
+        svc.store.upsert_chat(new_id, mode=mode, title=message.chat.title or old.get("title"))
+        log.info("chat %d migrated to %d: mode %s carried over", old_id, new_id, mode)
+    if str(old_id) in svc.config.policy.chats and str(new_id) not in svc.config.policy.chats:
+        log.warning("chat %d is now %d: update [policy.chats] in the configuration", old_id,
+                    new_id)
 
 
 # -- membership and commands -----------------------------------------------------------------------

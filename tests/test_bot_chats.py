@@ -1,6 +1,6 @@
 """What happens to a chat as a whole: the bot removed or stripped of its delete right (ethics are
-told), `/dlp mode` (refusals audited, configured chat admins honoured), and alerts from basic
-groups, which have no message links."""
+told), `/dlp mode` (refusals audited, configured chat admins honoured), a basic group upgraded to
+a supergroup (its mode moves along), and alerts from basic groups, which have no message links."""
 
 from __future__ import annotations
 
@@ -88,6 +88,35 @@ async def test_dlp_mode_refusal_is_audited_and_configured_chat_admins_may_switch
         assert changed.detail["after"] == "monitor" and changed.detail["role"] == (
             "configured_admin"
         )
+
+
+async def test_basic_group_upgraded_to_supergroup_keeps_its_mode(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as h:
+        basic = h.create_group("里辦公處", supergroup=False)
+        admin = h.add_user("里長", "黃")
+        h.join(basic, admin, "creator")
+        h.send(basic, admin, "/dlp mode monitor")
+        await h.settle()
+        assert h.store.get_chat(basic.id)["mode"] == "monitor"
+        upgraded = h.create_group("里辦公處")
+        h.join(upgraded, admin, "creator")
+        h._tracked(
+            lambda: h.sim.inject_message(
+                basic, admin, None, extra={"migrate_to_chat_id": upgraded.id}
+            )
+        )
+        h._tracked(
+            lambda: h.sim.inject_message(
+                upgraded, admin, None, extra={"migrate_from_chat_id": basic.id}
+            )
+        )
+        await h.settle()
+        assert h.store.get_chat(upgraded.id)["mode"] == "monitor"
+        msg = h.send(upgraded, admin, LEAK)
+        await h.settle()
+        assert not upgraded.messages[msg.message_id].deleted  # monitor: recorded, not deleted
+        (incident,) = h.store.incidents()
+        assert incident["chat_id"] == upgraded.id and incident["policy_mode"] == "monitor"
 
 
 async def test_alert_from_a_basic_group_says_where_the_kept_message_is(tmp_path: Path) -> None:
