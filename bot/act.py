@@ -2,12 +2,20 @@
 
 Order matters and is deliberate:
 1. record the incident first (one short transaction) — whatever fails later, nothing is lost;
+   the same transaction claims the message's one warning and marks the alert as owed;
 2. delete next, because every millisecond a leak stays visible it can be read or forwarded;
 3. warn and alert last, as background tasks, so a slow DM never delays the next deletion.
+   What they still owe is in the database (the outbox: `alert_state`, `warned_via`), so a
+   send that fails, or a crash before it, is retried on start-up and periodically.
+
+When the database refuses the write (disk full, read-only file system) the bot still deletes
+and alerts, from memory, and appends the record — masked and encrypted as the store would keep
+it — to the fallback file, which is imported once the database works again.
 
 Policy modes: `monitor` records only; `warn` records and warns; `enforce` also deletes when the
 detector's recommended action is `delete`. At most one warning is sent per message, however
-often it is edited.
+often it is edited: a send whose fate is unknown (a timeout after the request went out, a crash
+mid-request) is never repeated.
 
 Callback data formats (other modules rely on them):
 - `ap:<incident_id>` — the sender's "我認為這是誤判" (appeal) button in the warning DM;
@@ -18,15 +26,19 @@ Both are handled only by issue 5's review module (bot/review/commands.py).
 from __future__ import annotations
 
 import html
+import json
 import logging
-from collections.abc import Coroutine
+import sqlite3
+import uuid
+from collections.abc import Coroutine, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+import httpx
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ChatMemberStatus, ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 from telegram.ext import Application, ContextTypes
 
 from bot.config import AppConfig
@@ -39,6 +51,43 @@ log = logging.getLogger(__name__)
 
 DELETE_WINDOW = timedelta(hours=48)  # Telegram refuses deleteMessage after this
 _ANONYMOUS_ADMIN_BOT = 1087968824  # "GroupAnonymousBot": the sender of anonymous admins' messages
+_CHANNEL_BOT = 136817688  # "Channel_Bot": the sender of messages posted as a channel
+
+# Media outcomes that are a failure of the bot (not a property of the file): alert on them.
+ALERT_MEDIA_STATUSES = frozenset({"error", "timeout", "cancelled"})
+
+
+# -- whether a failed request may still have reached Telegram -------------------------------------
+
+
+def delivery_unknown(exc: BaseException) -> bool:
+    """True when a request failed in a way that leaves it unknown whether Telegram executed
+    it: a read/write timeout or a connection dropped after the request went out. False for a
+    definite answer (4xx, 5xx, 429) and for failures before anything was sent (connect errors,
+    an exhausted connection pool)."""
+    if not isinstance(exc, NetworkError) or isinstance(exc, BadRequest):
+        return False
+    cause = exc.__cause__
+    if isinstance(exc, TimedOut):
+        return not isinstance(cause, (httpx.ConnectTimeout, httpx.PoolTimeout))
+    if cause is None:
+        return False  # PTB raised it from an HTTP status: Telegram answered that it failed
+    return not isinstance(cause, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
+
+
+class StoreUnavailable(RuntimeError):
+    """The database refused a write; the update was acted on from memory (see module doc)."""
+
+
+class _Unknown(Exception):
+    """A send whose delivery is unknown: never repeated."""
+
+
+class _Failed(Exception):
+    """A send that definitely did not happen: retried later."""
+
+
+# -- what a handler hands over, and what a sender reads back ---------------------------------------
 
 
 @dataclass(slots=True)
@@ -46,13 +95,58 @@ class Detected:
     """One scanned message (or edit/caption/media) with everything needed to act on it."""
 
     message: Message
-    kind: str  # message | edit | caption | photo | document | forward
+    kind: str  # message | edit | caption | photo | document | forward | contact
     result: ScanResult
     values: list[str]  # raw value per finding, used only for the HMAC, never stored
     content: str | None  # original text, stored only encrypted
     evidence_png: bytes | None = None
     media_status: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    update_id: int | None = None
+    scan_status: str = "scanned"  # scanned | partial | unscanned
+    scan_error: str | None = None  # timeout | error:<Type> | media:<status>
+    alert_unscanned: bool = False  # a failure of the bot: ethics staff must look themselves
+
+
+@dataclass(slots=True)
+class IncidentView:
+    """What an alert or a warning says, read back from the incident row (or, when the database
+    is down, from the fields that would have been written)."""
+
+    chat_id: int
+    chat_title: str
+    message_id: int
+    sender_id: int | None
+    sender_name: str
+    sent_at: str | None
+    categories: list[str]
+    severity: str
+    action_taken: str
+    delete_error: str | None
+    scan_status: str
+    scan_error: str | None
+    warn_channel: str | None
+    masked: list[str]
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any], findings: Iterable[dict[str, Any]]) -> IncidentView:
+        cats = row.get("categories") or "[]"
+        return cls(
+            chat_id=int(row["chat_id"]),
+            chat_title=row.get("chat_title") or "",
+            message_id=int(row["message_id"]),
+            sender_id=row.get("sender_id"),
+            sender_name=row.get("sender_name") or "",
+            sent_at=row.get("sent_at"),
+            categories=json.loads(cats) if isinstance(cats, str) else list(cats),
+            severity=row.get("severity") or "none",
+            action_taken=row.get("action_taken") or "none",
+            delete_error=row.get("delete_error"),
+            scan_status=row.get("scan_status") or "scanned",
+            scan_error=row.get("scan_error"),
+            warn_channel=row.get("warn_channel"),
+            masked=[f.get("masked") or "" for f in findings],
+        )
 
 
 def message_link(chat_id: int, message_id: int) -> str | None:
@@ -85,17 +179,36 @@ def alert_keyboard(incident_id: int, msgs: Messages) -> InlineKeyboardMarkup:
     return review_keyboard(incident_id, msgs.locale)
 
 
+def _is_person(msg: Message) -> bool:
+    user = msg.from_user
+    return (
+        user is not None
+        and not user.is_bot
+        and user.id not in (_ANONYMOUS_ADMIN_BOT, _CHANNEL_BOT)
+        and msg.sender_chat is None
+    )
+
+
 class Actor:
     def __init__(self, config: AppConfig, store: Store, msgs: Messages) -> None:
         self.config = config
         self.store = store
         self.msgs = msgs
+        # Messages warned while the database refused writes (at most one warning, even then).
+        self._degraded_warned: set[tuple[int, int]] = set()
+
+    @property
+    def max_attempts(self) -> int:
+        return self.config.telegram.max_delivery_attempts
 
     # -- policy --------------------------------------------------------------------------------
 
     def mode_for(self, chat_id: int) -> str:
         """`/dlp mode` (stored in `chats`) wins over `[policy.chats]`, which wins over default."""
-        row = self.store.get_chat(chat_id)
+        try:
+            row = self.store.get_chat(chat_id)
+        except sqlite3.Error:
+            row = None
         if row and row.get("mode"):
             return str(row["mode"])
         return self.config.policy.mode_for(chat_id)
@@ -105,40 +218,75 @@ class Actor:
 
     # -- the whole response ---------------------------------------------------------------
 
-    async def respond(self, app: Application, det: Detected) -> int:
-        """Record, then delete/warn/alert per policy. Returns the incident id."""
+    def _fields(self, det: Detected, mode: str, alert: bool) -> dict[str, Any]:
         msg = det.message
         chat = msg.chat
-        mode = self.mode_for(chat.id)
-        earlier = self.store.incidents_for_message(chat.id, msg.message_id)
         sender = msg.from_user
         sent = msg.edit_date if det.kind == "edit" and msg.edit_date else msg.date
+        return {
+            "chat_id": chat.id,
+            "chat_title": chat.title or chat.full_name or "",
+            "message_id": msg.message_id,
+            "media_group_id": msg.media_group_id,
+            "sender_id": sender.id if sender else None,
+            "sender_name": self._sender_name(msg),
+            "sent_at": iso(sent) if sent else None,
+            "kind": det.kind,
+            "categories": sorted(det.result.categories),
+            "severity": det.result.severity.label,
+            "severity_level": int(det.result.severity),
+            "recommended_action": det.result.action.label,
+            "policy_mode": mode,
+            "evidence_png": det.evidence_png,
+            "media_status": det.media_status,
+            "update_id": det.update_id,
+            "scan_status": det.scan_status,
+            "scan_error": det.scan_error,
+            "alert_state": "held" if alert else "none",
+            "warn_channel": "dm" if _is_person(msg) else "group_notice",
+        }
+
+    async def respond(self, app: Application, det: Detected) -> int:
+        """Record, then delete/warn/alert per policy. Returns the incident id.
+
+        Also records what was not (fully) scanned: `det.result` without findings and
+        `det.scan_status` partial/unscanned — nobody is warned; `det.alert_unscanned` alerts.
+        Raises StoreUnavailable (after acting from memory) when the database refused the write.
+        """
+        msg = det.message
+        chat = msg.chat
+        try:
+            existing = self.store.incident_for_update(det.update_id)
+        except sqlite3.Error:
+            existing = None
+        if existing is not None:
+            # Telegram redelivered an update handled before a crash: finish it, never redo it.
+            log.info("update %s already recorded as incident %d: resumed", det.update_id,
+                     existing["id"])
+            return await self._resume(app, existing)
+        mode = self.mode_for(chat.id)
+        is_incident = det.result.is_incident
+        delete = is_incident and mode == "enforce" and det.result.action >= Action.DELETE
+        warn = is_incident and mode in ("warn", "enforce")
+        alert = (is_incident and self.should_alert(det.result)) or det.alert_unscanned
+        fields = self._fields(det, mode, alert)
         findings = [
             FindingRecord(f, v) for f, v in zip(det.result.findings, det.values, strict=False)
         ]
-        incident_id = self.store.add_incident(
-            {
-                "chat_id": chat.id,
-                "chat_title": chat.title or chat.full_name or "",
-                "message_id": msg.message_id,
-                "media_group_id": msg.media_group_id,
-                "sender_id": sender.id if sender else None,
-                "sender_name": self._sender_name(msg),
-                "sent_at": iso(sent) if sent else None,
-                "kind": det.kind,
-                "categories": sorted(det.result.categories),
-                "severity": det.result.severity.label,
-                "severity_level": int(det.result.severity),
-                "recommended_action": det.result.action.label,
-                "policy_mode": mode,
-                "evidence_png": det.evidence_png,
-                "media_status": det.media_status,
-            },
-            findings,
-            content=det.content,
-        )
+        try:
+            incident_id = self.store.add_incident(
+                fields, findings, content=det.content, claim_warning=warn
+            )
+        except sqlite3.Error as exc:
+            await self._respond_degraded(app, det, fields, findings, exc, delete, warn, alert)
+            raise StoreUnavailable("incident kept in the fallback file") from None
+        # The incident row is durable now: Telegram may be told the update was received
+        # (a crash before the deletion below is resumed from the row at start-up).
+        release = getattr(app.update_queue, "release", None)
+        if release is not None:
+            release(det.update_id)
         log.info(
-            "incident %d chat=%d msg=%d kind=%s cats=%s severity=%s mode=%s",
+            "incident %d chat=%d msg=%d kind=%s cats=%s severity=%s mode=%s scan=%s",
             incident_id,
             chat.id,
             msg.message_id,
@@ -146,54 +294,50 @@ class Actor:
             ",".join(sorted(det.result.categories)),
             det.result.severity.label,
             mode,
+            det.scan_status,
         )
         action_taken = "none"
-        delete_error: str | None = None
-        if mode == "enforce" and det.result.action >= Action.DELETE:
-            action_taken, delete_error = await self.delete(app.bot, msg)
+        if delete:
+            action_taken, delete_error = await self.delete(
+                app.bot, chat.id, msg.message_id, msg.date
+            )
             self.store.update_incident(
                 incident_id, action_taken=action_taken, delete_error=delete_error
             )
-        already_warned = any(r["warned_via"] != "none" for r in earlier)
-        if mode in ("warn", "enforce") and not already_warned:
-            await _background(app, self.warn(app, incident_id, det, action_taken), "dlp-warn")
-        if self.should_alert(det.result) or action_taken == "delete_failed":
-            await _background(
-                app, self.alert(app.bot, incident_id, det, action_taken, delete_error), "dlp-alert"
-            )
+        self.store.release_held(incident_id, alert=action_taken == "delete_failed")
+        await self.kick(app, incident_id)
         return incident_id
 
-    async def record_unscanned(self, message: Message, kind: str, media_status: str) -> int:
-        """Record a file the bot could not read: no finding, no warning, visible in review."""
-        chat = message.chat
-        sender = message.from_user
-        sent = message.edit_date if kind == "edit" and message.edit_date else message.date
-        incident_id = self.store.add_incident(
-            {
-                "chat_id": chat.id,
-                "chat_title": chat.title or chat.full_name or "",
-                "message_id": message.message_id,
-                "media_group_id": message.media_group_id,
-                "sender_id": sender.id if sender else None,
-                "sender_name": self._sender_name(message),
-                "sent_at": iso(sent) if sent else None,
-                "kind": kind,
-                "categories": [],
-                "severity": "none",
-                "severity_level": 0,
-                "recommended_action": "none",
-                "policy_mode": self.mode_for(chat.id),
-                "evidence_png": None,
-                "media_status": media_status,
-            },
-            [],
-            content=None,
+    async def resume_held(self, app: Application, row: dict[str, Any]) -> None:
+        """A row its handler never finished (a crash, a database error mid-way): finish it."""
+        log.warning("incident %d was left unfinished: resumed", row["id"])
+        try:
+            await self._resume(app, row)
+        except sqlite3.Error as exc:
+            log.error("incident %d: not resumed: %s", row["id"], type(exc).__name__)
+
+    async def _resume(self, app: Application, row: dict[str, Any]) -> int:
+        incident_id = int(row["id"])
+        action_taken = row.get("action_taken") or "none"
+        wants_delete = row.get("policy_mode") == "enforce" and row.get("recommended_action") in (
+            Action.DELETE.label,
         )
-        log.info(
-            "media not scanned: incident %d chat=%d msg=%d status=%s",
-            incident_id, chat.id, message.message_id, media_status,
-        )
+        if wants_delete and action_taken == "none":
+            sent = datetime.fromisoformat(row["sent_at"]) if row.get("sent_at") else None
+            action_taken, delete_error = await self.delete(
+                app.bot, int(row["chat_id"]), int(row["message_id"]), sent
+            )
+            self.store.update_incident(
+                incident_id, action_taken=action_taken, delete_error=delete_error
+            )
+        self.store.release_held(incident_id, alert=action_taken == "delete_failed")
+        await self.kick(app, incident_id)
         return incident_id
+
+    async def kick(self, app: Application, incident_id: int) -> None:
+        """Send what the incident owes, in the background."""
+        await _background(app, self.deliver_warning(app, incident_id), "dlp-warn")
+        await _background(app, self.deliver_alert(app.bot, incident_id), "dlp-alert")
 
     @staticmethod
     def _sender_name(msg: Message) -> str:
@@ -201,15 +345,93 @@ class Actor:
             return msg.sender_chat.title or "anonymous"
         return display_name(msg.from_user) if msg.from_user else ""
 
+    # -- the database said no --------------------------------------------------------------------
+
+    async def _respond_degraded(
+        self,
+        app: Application,
+        det: Detected,
+        fields: dict[str, Any],
+        findings: list[FindingRecord],
+        exc: sqlite3.Error,
+        delete: bool,
+        warn: bool,
+        alert: bool,
+    ) -> None:
+        msg = det.message
+        key = uuid.uuid4().hex
+        log.error(
+            "incident for chat=%d msg=%d not stored (%s): acting from memory, record %s in %s",
+            msg.chat.id, msg.message_id, type(exc).__name__, key, self.store.fallback.path,
+        )
+        fields = {**fields, "warned_via": "none", "alert_state": "none"}
+        kept = self.store.fallback.write_incident(
+            key, fields, findings, det.content, det.evidence_png
+        )
+        action_taken, delete_error = "none", None
+        if delete:
+            action_taken, delete_error = await self.delete(
+                app.bot, msg.chat.id, msg.message_id, msg.date
+            )
+        view = IncidentView(
+            chat_id=msg.chat.id,
+            chat_title=fields["chat_title"],
+            message_id=msg.message_id,
+            sender_id=fields["sender_id"],
+            sender_name=fields["sender_name"],
+            sent_at=fields["sent_at"],
+            categories=list(fields["categories"]),
+            severity=fields["severity"],
+            action_taken=action_taken,
+            delete_error=delete_error,
+            scan_status=det.scan_status,
+            scan_error=det.scan_error,
+            warn_channel=fields["warn_channel"],
+            masked=[rec.finding.masked for rec in findings],
+        )
+        updates: dict[str, Any] = {"action_taken": action_taken, "delete_error": delete_error}
+        if warn and not self._already_warned(msg.chat.id, msg.message_id):
+            self._degraded_warned.add((msg.chat.id, msg.message_id))
+            try:
+                updates["warned_via"] = await self._send_warning(app, view, None)
+            except _Unknown:
+                updates["warned_via"] = "unconfirmed"
+            except _Failed:
+                updates["warned_via"] = "pending"  # the outbox sends it once imported
+        if alert or action_taken == "delete_failed":
+            try:
+                sent = await self._send_alert(app.bot, view, None, stored=kept)
+                updates.update(
+                    alert_state="sent", alert_chat_id=sent.chat.id,
+                    alert_message_id=sent.message_id,
+                )
+            except _Unknown:
+                updates["alert_state"] = "unconfirmed"
+            except _Failed:
+                updates["alert_state"] = "pending"
+        if kept:
+            self.store.fallback.write_update(key, **updates)
+
+    def _already_warned(self, chat_id: int, message_id: int) -> bool:
+        if (chat_id, message_id) in self._degraded_warned:
+            return True
+        try:
+            earlier = self.store.incidents_for_message(chat_id, message_id)
+        except sqlite3.Error:
+            return False
+        return any(r["warned_via"] != "none" for r in earlier)
+
     # -- delete --------------------------------------------------------------------------------
 
-    async def delete(self, bot: Bot, msg: Message) -> tuple[str, str | None]:
+    async def delete(
+        self, bot: Bot, chat_id: int, message_id: int, date: datetime | None
+    ) -> tuple[str, str | None]:
         """Returns (action_taken, error). Network errors are retried by the rate limiter; what
         reaches here is a definite refusal (no rights, too old, already gone)."""
-        if msg.date and now_taipei() - msg.date > DELETE_WINDOW:
+        if date and now_taipei() - date > DELETE_WINDOW:
             return "delete_failed", "too_old"
         try:
-            await bot.delete_message(chat_id=msg.chat.id, message_id=msg.message_id)
+            await bot.delete_message(chat_id=chat_id, message_id=message_id)
             return "deleted", None
         except BadRequest as exc:
             text = exc.message.lower()
@@ -229,85 +451,98 @@ class Actor:
     def _action_key(self, action_taken: str) -> str:
         return {"deleted": "deleted", "delete_failed": "delete_failed"}.get(action_taken, "kept")
 
-    def warning_text(self, det: Detected, action_taken: str) -> str:
+    def warning_text(self, v: IncidentView) -> str:
         m = self.msgs
-        cat = m.first_category(det.result.categories)
-        when = det.message.edit_date if det.kind == "edit" else det.message.date
+        cat = m.first_category(v.categories)
         return (
             m.t("dm.title")
             + "\n\n"
             + m.t(
                 "dm.body",
-                chat=det.message.chat.title or "",
-                time=display(when or now_taipei()),
-                categories=m.categories(det.result.categories),
-                action=m.t(f"action.{self._action_key(action_taken)}"),
-                findings=m.findings(f.masked for f in det.result.findings),
+                chat=v.chat_title,
+                time=display(v.sent_at or now_taipei()),
+                categories=m.categories(v.categories),
+                action=m.t(f"action.{self._action_key(v.action_taken)}"),
+                findings=m.findings(v.masked),
                 why=m.t(f"why.{cat}"),
                 instead=m.t(f"instead.{cat}"),
             )
         )
 
-    async def warn(self, app: Application, incident_id: int, det: Detected, action: str) -> None:
+    async def deliver_warning(self, app: Application, incident_id: int) -> None:
+        """Send the incident's warning if it is owed and this caller wins the claim."""
+        try:
+            row = self.store.get_incident(incident_id)
+            if row is None or row["warned_via"] != "pending":
+                return
+            view = IncidentView.from_row(row, self.store.findings(incident_id))
+            # Read first, then claim, with no await between: the claim is the last step.
+            if not self.store.claim(incident_id, "warned_via", "pending"):
+                return
+        except sqlite3.Error as exc:
+            log.error("incident %d: warning not read: %s", incident_id, type(exc).__name__)
+            return
+        try:
+            via = await self._send_warning(app, view, incident_id)
+        except _Unknown:
+            log.warning("incident %d: warning delivery unknown (timeout); not repeated",
+                        incident_id)
+            via = "unconfirmed"
+        except _Failed:
+            state = self._failed(incident_id, "warned_via")
+            log.warning("incident %d: warning not delivered; %s", incident_id,
+                        "retried later" if state == "pending" else "given up")
+            return
+        self._update(incident_id, warned_via=via)
+
+    async def _send_warning(
+        self, app: Application, v: IncidentView, incident_id: int | None
+    ) -> str:
         """DM the sender; if they never started the bot (403), post a short self-deleting
-        notice in the group that mentions them and repeats none of the content."""
-        msg = det.message
-        user = msg.from_user
-        can_dm = (
-            user is not None
-            and not user.is_bot
-            and user.id != _ANONYMOUS_ADMIN_BOT
-            and msg.sender_chat is None
-        )
-        if can_dm and user is not None:
+        notice in the group that mentions them and repeats none of the content. Returns how
+        the sender was warned; raises _Unknown / _Failed."""
+        if v.warn_channel == "dm" and v.sender_id is not None:
+            markup = None
+            if incident_id is not None:
+                markup = InlineKeyboardMarkup(
+                    [
+                        [
+                            InlineKeyboardButton(
+                                self.msgs.t("dm.appeal_button"), callback_data=f"ap:{incident_id}"
+                            )
+                        ]
+                    ]
+                )
             try:
                 await app.bot.send_message(
-                    chat_id=user.id,
-                    text=self.warning_text(det, action),
-                    reply_markup=InlineKeyboardMarkup(
-                        [
-                            [
-                                InlineKeyboardButton(
-                                    self.msgs.t("dm.appeal_button"),
-                                    callback_data=f"ap:{incident_id}",
-                                )
-                            ]
-                        ]
-                    ),
+                    chat_id=v.sender_id, text=self.warning_text(v), reply_markup=markup
                 )
-                self.store.update_incident(incident_id, warned_via="dm")
-                return
-            except Forbidden:
-                log.info("incident %d: DM refused (403), falling back to group notice", incident_id)
+                return "dm"
+            except (Forbidden, BadRequest):
+                log.info("incident %s: DM refused, falling back to group notice", incident_id)
             except TelegramError as exc:
-                log.warning("incident %d: DM failed: %s", incident_id, type(exc).__name__)
-        await self.group_notice(app, incident_id, det, action)
+                raise self._classify(exc, incident_id, "DM") from None
+        return await self._group_notice(app, v, incident_id)
 
-    async def group_notice(
-        self, app: Application, incident_id: int, det: Detected, action: str
-    ) -> None:
-        msg = det.message
-        if msg.from_user and msg.sender_chat is None:
-            mention = (
-                f'<a href="tg://user?id={msg.from_user.id}">'
-                f"{html.escape(display_name(msg.from_user))}</a>"
-            )
+    async def _group_notice(
+        self, app: Application, v: IncidentView, incident_id: int | None
+    ) -> str:
+        if v.warn_channel == "dm" and v.sender_id is not None:
+            mention = f'<a href="tg://user?id={v.sender_id}">{html.escape(v.sender_name)}</a>'
         else:
-            mention = html.escape(self._sender_name(msg))
+            mention = html.escape(v.sender_name)
         text = self.msgs.t(
             "notice.group",
             mention=mention,
-            categories=html.escape(self.msgs.categories(det.result.categories)),
-            action=html.escape(self.msgs.t(f"action.{self._action_key(action)}")),
+            categories=html.escape(self.msgs.categories(v.categories)),
+            action=html.escape(self.msgs.t(f"action.{self._action_key(v.action_taken)}")),
         )
         try:
             sent = await app.bot.send_message(
-                chat_id=msg.chat.id, text=text, parse_mode=ParseMode.HTML
+                chat_id=v.chat_id, text=text, parse_mode=ParseMode.HTML
             )
         except TelegramError as exc:
-            log.warning("incident %d: group notice failed: %s", incident_id, type(exc).__name__)
-            return
-        self.store.update_incident(incident_id, warned_via="group_notice")
+            raise self._classify(exc, incident_id, "group notice") from None
         delay = self.config.policy.notice_delete_after_seconds
         if app.job_queue is not None:
             app.job_queue.run_once(
@@ -316,62 +551,220 @@ class Actor:
                 data=(sent.chat.id, sent.message_id),
                 name=f"notice-{incident_id}",
             )
+        return "group_notice"
+
+    @staticmethod
+    def _classify(exc: TelegramError, incident_id: int | None, what: str) -> Exception:
+        if delivery_unknown(exc):
+            return _Unknown()
+        log.warning("incident %s: %s failed: %s", incident_id, what, type(exc).__name__)
+        return _Failed()
 
     # -- alert ---------------------------------------------------------------------------------
 
-    def alert_text(
-        self, incident_id: int, det: Detected, action_taken: str, delete_error: str | None
-    ) -> str:
+    def _link(self, v: IncidentView) -> str:
         m = self.msgs
-        msg = det.message
-        link = None if action_taken == "deleted" else message_link(msg.chat.id, msg.message_id)
-        action_label = m.t(f"action.{self._action_key(action_taken)}")
-        if delete_error:
-            action_label += f"（{self.delete_reason(delete_error)}）"
-        return (
-            m.t("alert.title", id=incident_id)
-            + "\n"
-            + m.t(
-                "alert.body",
-                chat=msg.chat.title or str(msg.chat.id),
-                sender=self._sender_name(msg),
-                time=display(msg.date or now_taipei()),
-                categories=m.categories(det.result.categories),
-                severity=m.t(f"severity.{det.result.severity.label}"),
-                findings=m.findings(f.masked for f in det.result.findings),
-                action=action_label,
-                link=link or m.t("alert.no_link"),
+        if v.action_taken == "deleted":
+            return m.t("alert.no_link")
+        link = message_link(v.chat_id, v.message_id)
+        if link:
+            return link
+        # A basic group has no message links: say where the (still visible) message is.
+        return m.t("alert.no_link_kept", chat_id=v.chat_id, message_id=v.message_id)
+
+    def alert_text(self, v: IncidentView, incident_id: int | None, stored: bool = True) -> str:
+        m = self.msgs
+        if incident_id is None:
+            title = m.t("alert.title_unrecorded") + "\n" + m.t(
+                "alert.unrecorded" if stored else "alert.unrecorded_lost"
             )
+        elif not v.categories:  # nothing found, because not (fully) scanned
+            title = m.t("alert.unscanned_title", id=incident_id)
+        else:
+            title = m.t("alert.title", id=incident_id)
+        common = {
+            "chat": v.chat_title or str(v.chat_id),
+            "sender": v.sender_name,
+            "time": display(v.sent_at or now_taipei()),
+            "link": self._link(v),
+        }
+        if not v.categories:
+            return title + "\n" + m.t(
+                "alert.unscanned_body", reason=self.scan_reason(v.scan_error), **common
+            )
+        action_label = m.t(f"action.{self._action_key(v.action_taken)}")
+        if v.delete_error:
+            action_label += f"（{self.delete_reason(v.delete_error)}）"
+        text = title + "\n" + m.t(
+            "alert.body",
+            categories=m.categories(v.categories),
+            severity=m.t(f"severity.{v.severity}"),
+            findings=m.findings(v.masked),
+            action=action_label,
+            **common,
         )
+        if v.scan_status == "partial":
+            text += "\n" + m.t("alert.partial", reason=self.scan_reason(v.scan_error))
+        return text
+
+    def scan_reason(self, code: str | None) -> str:
+        code = code or "error"
+        if code.startswith("media:"):
+            key = f"scan_reason.media_{code[6:]}"
+        elif code.startswith("error"):
+            key = "scan_reason.error"
+        else:
+            key = f"scan_reason.{code}"
+        known = self.msgs.keys()
+        return self.msgs.t(key if key in known else "scan_reason.error")
 
     def delete_reason(self, code: str) -> str:
         known = {"too_old": "rights.too_old", "no_rights": "rights.not_admin"}
         return self.msgs.t(known[code]) if code in known else self.msgs.t("rights.unknown")
 
-    async def alert(
-        self,
-        bot: Bot,
-        incident_id: int,
-        det: Detected,
-        action_taken: str,
-        delete_error: str | None,
-    ) -> None:
-        chat_id = self.config.ethics.chat_id
-        if not chat_id:
+    async def deliver_alert(self, bot: Bot, incident_id: int) -> None:
+        """Send the incident's ethics alert if it is owed and this caller wins the claim."""
+        if not self.config.ethics.chat_id:
             return
         try:
-            sent = await bot.send_message(
-                chat_id=chat_id,
-                text=self.alert_text(incident_id, det, action_taken, delete_error),
+            row = self.store.get_incident(incident_id)
+            if row is None or row["alert_state"] != "pending":
+                return
+            view = IncidentView.from_row(row, self.store.findings(incident_id))
+            # Read first, then claim, with no await between: the claim is the last step.
+            if not self.store.claim(incident_id, "alert_state", "pending"):
+                return
+        except sqlite3.Error as exc:
+            log.error("incident %d: alert not read: %s", incident_id, type(exc).__name__)
+            return
+        try:
+            sent = await self._send_alert(bot, view, incident_id)
+        except _Unknown:
+            log.warning("incident %d: ethics alert delivery unknown (timeout); not repeated",
+                        incident_id)
+            self._update(incident_id, alert_state="unconfirmed")
+            return
+        except _Failed:
+            state = self._failed(incident_id, "alert_state")
+            log.error("incident %d: ethics alert not delivered; %s", incident_id,
+                      "retried later" if state == "pending" else "given up")
+            return
+        self._update(
+            incident_id,
+            alert_state="sent",
+            alert_chat_id=sent.chat.id,
+            alert_message_id=sent.message_id,
+        )
+
+    async def _send_alert(
+        self, bot: Bot, v: IncidentView, incident_id: int | None, stored: bool = True
+    ) -> Message:
+        try:
+            return await bot.send_message(
+                chat_id=self.config.ethics.chat_id,
+                text=self.alert_text(v, incident_id, stored),
+                reply_markup=alert_keyboard(incident_id, self.msgs) if incident_id else None,
+                disable_web_page_preview=True,
+            )
+        except TelegramError as exc:
+            raise self._classify(exc, incident_id, "ethics alert") from None
+
+    async def relabel_alert(self, bot: Bot, incident_id: int) -> None:
+        """An alert sent while the database was down had no number and no buttons; once its
+        record is imported, the same message gets both."""
+        row = self.store.get_incident(incident_id)
+        if not row or not row.get("alert_message_id"):
+            return
+        view = IncidentView.from_row(row, self.store.findings(incident_id))
+        try:
+            await bot.edit_message_text(
+                chat_id=row["alert_chat_id"],
+                message_id=row["alert_message_id"],
+                text=self.alert_text(view, incident_id),
                 reply_markup=alert_keyboard(incident_id, self.msgs),
                 disable_web_page_preview=True,
             )
         except TelegramError as exc:
-            log.error("incident %d: ethics alert failed: %s", incident_id, type(exc).__name__)
+            log.warning("incident %d: alert not relabelled: %s", incident_id, type(exc).__name__)
+
+    def _failed(self, incident_id: int, column: str) -> str:
+        """A definite failure: retried next round, or given up after max attempts."""
+        try:
+            return self.store.delivery_failed(incident_id, column, self.max_attempts)
+        except sqlite3.Error as exc:
+            log.error("incident %d: delivery state not stored: %s", incident_id,
+                      type(exc).__name__)
+            return "unknown"
+
+    def _update(self, incident_id: int, **values: Any) -> None:
+        try:
+            self.store.update_incident(incident_id, **values)
+        except sqlite3.Error as exc:
+            log.error("incident %d: delivery state not stored: %s", incident_id,
+                      type(exc).__name__)
+
+    # -- the outbox ------------------------------------------------------------------------------
+
+    async def flush(self, app: Application) -> None:
+        """Import the fallback file, then send every alert, warning and notice still owed.
+        Run at start-up and periodically (JobQueue)."""
+        store = self.store
+        try:
+            if store.fallback.exists():
+                for incident_id in store.import_fallback():
+                    await self.relabel_alert(app.bot, incident_id)
+            stale = max(self.config.telegram.resend_interval * 2, 30.0)
+            held = store.held(iso(now_taipei() - timedelta(seconds=stale)))
+        except sqlite3.Error as exc:
+            log.error("outbox: database unavailable: %s", type(exc).__name__)
             return
-        self.store.update_incident(
-            incident_id, alert_chat_id=sent.chat.id, alert_message_id=sent.message_id
-        )
+        for row in held:
+            await self.resume_held(app, row)
+        try:
+            owed = store.owed()
+            notices = store.due_notices()
+        except sqlite3.Error as exc:
+            log.error("outbox: database unavailable: %s", type(exc).__name__)
+            return
+        for row in owed:
+            if row["warned_via"] == "pending":
+                await self.deliver_warning(app, int(row["id"]))
+            if row["alert_state"] == "pending":
+                await self.deliver_alert(app.bot, int(row["id"]))
+        for notice in notices:
+            await self.deliver_notice(app.bot, int(notice["id"]))
+
+    def add_ethics_notice(self, kind: str, text: str) -> int | None:
+        chat_id = self.config.ethics.chat_id
+        if not chat_id:
+            return None
+        try:
+            return self.store.add_notice(chat_id, kind, text)
+        except sqlite3.Error as exc:
+            log.error("ethics notice not stored: %s", type(exc).__name__)
+            return None
+
+    async def deliver_notice(self, bot: Bot, notice_id: int) -> None:
+        try:
+            if not self.store.claim_notice(notice_id):
+                return
+            row = next(n for n in self.store.notices() if n["id"] == notice_id)
+        except (sqlite3.Error, StopIteration):
+            return
+        try:
+            sent = await bot.send_message(chat_id=row["chat_id"], text=row["text"])
+        except TelegramError as exc:
+            state = "unconfirmed" if delivery_unknown(exc) else "pending"
+            log.warning("notice %d (%s) failed: %s", notice_id, row["kind"], type(exc).__name__)
+            self._finish_notice(notice_id, state)
+            return
+        self._finish_notice(notice_id, "sent", sent.message_id)
+
+    def _finish_notice(self, notice_id: int, state: str, message_id: int | None = None) -> None:
+        try:
+            self.store.finish_notice(notice_id, state, message_id, self.max_attempts)
+        except sqlite3.Error as exc:
+            log.error("notice %d: state not stored: %s", notice_id, type(exc).__name__)
 
     # -- rights --------------------------------------------------------------------------------
 
@@ -380,13 +773,32 @@ class Actor:
         which permission is missing. Returns the missing rights' message keys."""
         try:
             member = await bot.get_chat_member(chat_id=chat_id, user_id=bot.id)
+        except (Forbidden, BadRequest) as exc:
+            # "bot was kicked from the group chat" / "chat not found": it is not there any more.
+            log.warning("rights check for chat %d refused: %s", chat_id, type(exc).__name__)
+            await self._gone_while_away(bot, chat_id)
+            return []
         except TelegramError as exc:
             log.warning("rights check for chat %d failed: %s", chat_id, type(exc).__name__)
             return []
         return await self.record_rights(bot, chat_id, member, announce)
 
+    async def _gone_while_away(self, bot: Bot, chat_id: int) -> None:
+        row = self.store.get_chat(chat_id)
+        if not row or row.get("bot_status") in (None, "left", "kicked"):
+            return
+        self.store.upsert_chat(chat_id, bot_status="left", can_delete=0)
+        await self._rights_alert(bot, chat_id, row.get("title") or "", "left", None)
+
     async def record_rights(
-        self, bot: Bot, chat_id: int, member: Any, announce: bool, title: str | None = None
+        self,
+        bot: Bot,
+        chat_id: int,
+        member: Any,
+        announce: bool,
+        title: str | None = None,
+        old_member: Any = None,
+        changed_by: Any = None,
     ) -> list[str]:
         status = str(member.status)
         missing: list[str] = []
@@ -399,11 +811,33 @@ class Actor:
         else:
             can_delete = False
             missing = ["rights.not_admin", "rights.can_delete_messages"]
+        before = self.store.get_chat(chat_id) or {}
+        if old_member is not None:
+            old_status = str(old_member.status)
+            old_delete = old_status == ChatMemberStatus.OWNER or (
+                old_status == ChatMemberStatus.ADMINISTRATOR
+                and bool(getattr(old_member, "can_delete_messages", False))
+            )
+        else:
+            old_status = before.get("bot_status")
+            old_delete = bool(before.get("can_delete"))
         values: dict[str, Any] = {"bot_status": status, "can_delete": int(can_delete)}
         if title:
             values["title"] = title
         self.store.upsert_chat(chat_id, **values)
         gone = status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
+        was_there = old_status not in (None, ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
+        change = None
+        if gone and was_there:
+            change = "kicked" if status == ChatMemberStatus.BANNED else "left"
+        elif status == ChatMemberStatus.RESTRICTED and old_status != ChatMemberStatus.RESTRICTED:
+            change = "restricted"
+        elif old_delete and not can_delete and not gone:
+            change = "lost_delete"
+        if change is not None:
+            await self._rights_alert(
+                bot, chat_id, title or before.get("title") or "", change, changed_by
+            )
         if missing and announce and not gone:
             text = self.msgs.t(
                 "rights.missing_message",
@@ -414,6 +848,30 @@ class Actor:
             except TelegramError as exc:
                 log.warning("could not tell chat %d about rights: %s", chat_id, type(exc).__name__)
         return missing
+
+    async def _rights_alert(
+        self, bot: Bot, chat_id: int, title: str, change: str, by: Any
+    ) -> None:
+        """Tell the ethics office that a chat lost the bot's protection (an outbox notice)."""
+        log.warning("chat %d: bot %s", chat_id, change)
+        if chat_id == self.config.ethics.chat_id:
+            log.error("the bot's status in the ethics chat changed (%s): alerts may fail", change)
+            return
+        m = self.msgs
+        consequence = "gone" if change in ("left", "kicked", "restricted") else "delete"
+        who = f"{display_name(by)} ({by.id})" if by is not None else m.t("rights.by_unknown")
+        text = m.t(
+            "rights.ethics_alert",
+            chat=title or str(chat_id),
+            chat_id=chat_id,
+            change=m.t(f"rights.change_{change}"),
+            consequence=m.t(f"rights.consequence_{consequence}"),
+            by=who,
+            time=display(now_taipei()),
+        )
+        notice_id = self.add_ethics_notice("rights", text)
+        if notice_id is not None:
+            await self.deliver_notice(bot, notice_id)
 
     def rights_summary(self, chat_id: int) -> str:
         row = self.store.get_chat(chat_id) or {}
@@ -454,4 +912,14 @@ def review_time() -> str:
 
 
 # Severity is re-exported for handlers that compare thresholds without importing detectors.
-__all__ = ["Actor", "Detected", "Severity", "alert_keyboard", "message_link", "review_time"]
+__all__ = [
+    "Actor",
+    "Detected",
+    "IncidentView",
+    "Severity",
+    "StoreUnavailable",
+    "alert_keyboard",
+    "delivery_unknown",
+    "message_link",
+    "review_time",
+]

@@ -2,6 +2,13 @@
 
 `build_application` is used by `dlpbot run`, by `dlpbot demo` and by the end-to-end tests
 (against the local simulator), so all three exercise exactly the same wiring.
+
+Two reliability choices live here:
+- the update queue confirms an update to Telegram only after it was handled
+  (`AckAfterProcessingQueue`), so a crash loses no fetched update — it is delivered again and
+  `processed_updates` / the incident's `update_id` make sure it is not handled twice;
+- a send (sendMessage, …) that timed out after the request went out is not retried: Telegram
+  may have delivered it, and a second warning is worse than an unconfirmed one.
 """
 
 from __future__ import annotations
@@ -9,13 +16,16 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
+import sqlite3
+from collections import deque
 from datetime import time
 from typing import Any
 
+from telegram import Update
 from telegram.error import NetworkError, TimedOut
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
-from bot.act import Actor
+from bot.act import Actor, delivery_unknown
 from bot.config import AppConfig, Keys
 from bot.messages import Messages
 from bot.receive import Services, register
@@ -29,6 +39,54 @@ log = logging.getLogger(__name__)
 # Only requests that post something into a group count against Telegram's per-group limit;
 # deleting a leak must never queue behind 20 messages a minute.
 _GROUP_LIMITED_PREFIXES = ("send", "copy", "forward")
+# Requests that are not idempotent: repeating one that may have arrived posts a second message.
+_NOT_IDEMPOTENT_PREFIXES = ("send", "copy", "forward")
+
+
+class AckAfterProcessingQueue(asyncio.Queue):  # type: ignore[type-arg]
+    """PTB's update queue, except that `put(update)` returns only once the update is safe:
+    handled, or (`release(update_id)`) its incident is recorded.
+
+    PTB's Updater puts a fetched batch here and then confirms it to Telegram with the next
+    getUpdates offset (a webhook answers 200 once `put` returns). With a plain queue that
+    happens before the updates are handled, so a crash loses every update still waiting in the
+    queue. Waiting here moves the confirmation after the handling. A leak's handler releases
+    its update as soon as the incident row exists (start-up resumes a row whose deletion a
+    crash cut off), so the next getUpdates overlaps the deletion instead of following it.
+    Processing stays sequential (PTB's default `concurrent_updates=False`, relied on here).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._waiters: dict[int, asyncio.Future[None]] = {}
+        self._taken: deque[object] = deque()
+
+    async def put(self, item: object) -> None:
+        if not isinstance(item, Update):
+            await super().put(item)
+            return
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters[item.update_id] = done
+        await super().put(item)
+        await asyncio.shield(done)
+
+    def release(self, update_id: int | None) -> None:
+        """Update `update_id` is durable (its incident is recorded): it may be confirmed."""
+        done = self._waiters.pop(update_id, None) if update_id is not None else None
+        if done is not None and not done.done():
+            done.set_result(None)
+
+    def get_nowait(self) -> object:  # asyncio.Queue.get() ends in get_nowait()
+        item = super().get_nowait()
+        self._taken.append(item)
+        return item
+
+    def task_done(self) -> None:
+        super().task_done()
+        if self._taken:
+            item = self._taken.popleft()
+            if isinstance(item, Update):
+                self.release(item.update_id)
 
 
 class DlpRateLimiter(AIORateLimiter):
@@ -37,7 +95,9 @@ class DlpRateLimiter(AIORateLimiter):
     - the per-group limiter applies to sending only, not to deleteMessage/getChatMember;
     - 5xx answers and timeouts are retried with exponential backoff, so a Telegram hiccup
       does not lose a deletion or an alert. (A retried deleteMessage that already succeeded
-      answers "message to delete not found", which `Actor.delete` counts as deleted.)
+      answers "message to delete not found", which `Actor.delete` counts as deleted.) A send
+      is retried only when it certainly did not arrive (a 5xx answer, a connection never made):
+      after a read timeout Telegram may well have posted it.
     """
 
     def __init__(self, network_retries: int, backoff: float, **kwargs: Any) -> None:
@@ -64,6 +124,13 @@ class DlpRateLimiter(AIORateLimiter):
                 )
             except (TimedOut, NetworkError) as exc:
                 if attempt >= self._network_retries or _is_client_error(exc):
+                    raise
+                if endpoint.startswith(_NOT_IDEMPOTENT_PREFIXES) and delivery_unknown(exc):
+                    log.warning(
+                        "%s: %s after the request went out; not repeated (it may have arrived)",
+                        endpoint,
+                        type(exc).__name__,
+                    )
                     raise
                 delay = self._backoff * (2**attempt)
                 attempt += 1
@@ -100,9 +167,31 @@ async def _purge_job(context: ContextTypes.DEFAULT_TYPE) -> None:
              svc.config.store.retention_days)
 
 
+async def _outbox_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc: Services = context.application.bot_data["dlp"]
+    await svc.actor.flush(context.application)
+
+
 async def _post_init(app: Application) -> None:
-    """At start-up check the bot's rights in every chat it knows of."""
+    """Before the first update: settle what a crash left in flight, import the fallback file,
+    send what is still owed; then (unless disabled) check the bot's rights in every chat."""
     svc: Services = app.bot_data["dlp"]
+    try:
+        n = svc.store.recover_in_flight()
+    except sqlite3.Error as exc:
+        log.error("outbox: database unavailable at start-up: %s", type(exc).__name__)
+        n = 0
+    if n:
+        log.warning("outbox: %d send(s) cut off by the last stop; unconfirmed, not repeated", n)
+    try:
+        held = svc.store.held()
+    except sqlite3.Error:
+        held = []
+    for row in held:  # recorded, but the process died before deleting/warning/alerting
+        await svc.actor.resume_held(app, row)
+    await svc.actor.flush(app)
+    if not app.bot_data.get("dlp_check_rights", True):
+        return
     chat_ids = {int(c) for c in svc.config.policy.chats}
     chat_ids |= {int(r["chat_id"]) for r in svc.store.chats()}
     for chat_id in sorted(chat_ids):
@@ -152,12 +241,19 @@ def build_application(
     owned: set[str] = set()
     scanner = scanner or Scanner.from_config(config.detectors)
     if store is None:
-        store = Store(config.store.path, hmac_key=keys.hmac, content_key=keys.content)
+        store = Store(
+            config.store.path,
+            hmac_key=keys.hmac,
+            content_key=keys.content,
+            fallback_path=config.store.resolved_fallback_path,
+        )
         owned.add("store")
     if media == "auto":
         media = load_media_scanner(config, scanner)
         owned.add("media")
-    builder: ApplicationBuilder = ApplicationBuilder().token(token)
+    builder: ApplicationBuilder = (
+        ApplicationBuilder().token(token).update_queue(AckAfterProcessingQueue())
+    )
     if tg.base_url:
         builder = builder.base_url(tg.base_url)
     if tg.base_file_url:
@@ -174,22 +270,30 @@ def build_application(
         )
     )
     builder = builder.get_updates_read_timeout(tg.poll_timeout + 10)
-    if check_rights_at_start:
-        builder = builder.post_init(_post_init)
-    builder = builder.post_shutdown(_post_shutdown)
+    builder = (
+        builder.read_timeout(tg.request_timeout)
+        .write_timeout(tg.request_timeout)
+        .connect_timeout(tg.connect_timeout)
+    )
+    builder = builder.post_init(_post_init).post_shutdown(_post_shutdown)
     app = builder.build()
     msgs = Messages(config.policy.locale)
     svc = Services(
         config=config,
         store=store,
-        scan=ScanService(scanner),
+        scan=ScanService(scanner, timeout=config.policy.scan_timeout_seconds),
         msgs=msgs,
         actor=Actor(config, store, msgs),
         media=media,
     )
     app.bot_data["dlp"] = svc
     app.bot_data["dlp_owned"] = owned
+    app.bot_data["dlp_check_rights"] = check_rights_at_start
     register(app)
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(
+            _outbox_job, interval=tg.resend_interval, first=tg.resend_interval, name="outbox"
+        )
     # The review module schedules its own (audited) retention purge; ours is the fallback.
     if not register_review(app, svc) and app.job_queue is not None:
         app.job_queue.run_daily(

@@ -30,8 +30,9 @@ class ScanService:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dlp-scan")
 
     async def scan(self, text: str) -> ScanResult:
-        """Never raises: a detector crash becomes `ScanResult(error=...)` so the update is still
-        recorded as processed and the failure is visible in logs (without the text)."""
+        """Never raises: a detector crash becomes `ScanResult(error="error:<Type>")`, a scan
+        that outlives `timeout` `ScanResult(error="timeout")`. The handler records such a
+        message as not scanned and alerts ethics staff; the logs carry no text."""
         try:
             # Inline only when cheap: with an NER backend a scan may run a neural model.
             if self.scanner.ner is None and len(text) <= INLINE_MAX_CHARS:
@@ -39,10 +40,13 @@ class ScanService:
             loop = asyncio.get_running_loop()
             fut = loop.run_in_executor(self._pool, self.scanner.scan, text)
             return await asyncio.wait_for(fut, self.timeout)
+        except TimeoutError:
+            log.error("scan timed out after %.0fs (%d chars)", self.timeout, len(text))
+            return ScanResult(error="timeout")
         except Exception as exc:
             # No traceback: an exception message could quote the text being scanned.
             log.error("scan failed (%d chars): %s", len(text), type(exc).__name__)
-            return ScanResult(error=type(exc).__name__)
+            return ScanResult(error=f"error:{type(exc).__name__}")
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -105,3 +105,109 @@ def test_dlpbot_run_refuses_to_start_with_a_clear_message(
     assert code == 2
     err = capsys.readouterr().err
     assert "無法啟動" in err and "DLPBOT_TOKEN" in err
+
+
+def _run_with(
+    tmp_path: Path, toml: str, monkeypatch: pytest.MonkeyPatch, **env: str
+) -> int:
+    config = tmp_path / "config.toml"
+    config.write_text(toml, encoding="utf-8")
+    for name in ("DLPBOT_TOKEN", "DLPBOT_HMAC_KEY", "DLPBOT_CONTENT_KEY", "DLPBOT_WEBHOOK_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DLPBOT_TOKEN", TOKEN)
+    monkeypatch.setenv("DLPBOT_HMAC_KEY", HMAC_HEX)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return run_command.run(argparse.Namespace(config=str(config), log_level="INFO"))
+
+
+@pytest.mark.parametrize(
+    ("toml", "words"),
+    [
+        ('[ethics]\nchat_id = "政風室"\n', ["[ethics] chat_id", "numeric Telegram id", "政風室"]),
+        ('[ethics]\nchat_id = -1001\nstaff = ["陳督察"]\n', ["[ethics] staff"]),
+        ('[ethics]\nchat_id = -1001\n[telegram]\npoll_timeout = "ten"\n',
+         ["[telegram] poll_timeout", "whole number", "ten"]),
+        ('[ethics]\nchat_id = -1001\n[telegram]\nbackoff_seconds = "fast"\n',
+         ["[telegram] backoff_seconds", "a number"]),
+        ('[ethics]\nchat_id = -1001\n[policy]\ndefault_mode = 3\n', ["[policy] default_mode"]),
+        ('[ethics]\nchat_id = -1001\n[store]\nretention_days = "half a year"\n',
+         ["[store] retention_days"]),
+        ('[ethics]\nchat_id = -1001\n[telegram.webhook]\nport = "https"\n',
+         ["[telegram.webhook] port"]),
+        ('[ethics]\nchat_id = -1001\n[detectors]\nmin_score = 7\n', ["min_score"]),
+        ('[ethics]\nchat_id = -1001\n[telegram]\ntoken = 987654\n', ["[telegram] token"]),
+    ],
+)
+def test_dlpbot_run_explains_a_setting_of_the_wrong_type_without_a_traceback(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    toml: str,
+    words: list[str],
+) -> None:
+    code = _run_with(tmp_path, toml, monkeypatch)
+    err = capsys.readouterr().err
+    assert code == 2 and "無法啟動" in err and "Traceback" not in err
+    for word in words:
+        assert word in err
+    assert "987654" not in err  # a token is never echoed back
+
+
+def test_quoted_numeric_ids_are_accepted() -> None:
+    cfg = AppConfig.from_mapping({"ethics": {"chat_id": "-1001", "staff": ["42", 43]}})
+    assert cfg.ethics.chat_id == -1001 and cfg.ethics.staff == [42, 43]
+
+
+def test_dlpbot_run_refuses_a_database_path_it_cannot_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "data"
+    blocker.write_text("a file where a folder should be", encoding="utf-8")
+    toml = f'[ethics]\nchat_id = -1001\n[store]\npath = "{blocker}/dlpbot.db"\n'
+    code = _run_with(tmp_path, toml, monkeypatch)
+    err = capsys.readouterr().err
+    assert code == 2 and "[store] path" in err and "is a file, not a folder" in err
+    assert "Traceback" not in err
+
+
+def test_dlpbot_run_refuses_a_fallback_path_it_cannot_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "spool"
+    folder.mkdir()
+    toml = (
+        f'[ethics]\nchat_id = -1001\n[store]\npath = "{tmp_path}/dlpbot.db"\n'
+        f'fallback_path = "{folder}"\n'
+    )
+    code = _run_with(tmp_path, toml, monkeypatch)
+    err = capsys.readouterr().err
+    assert code == 2 and "[store] fallback_path" in err and "folder" in err
+
+
+def test_dlpbot_run_refuses_webhook_mode_without_a_secret_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    toml = (
+        f'[ethics]\nchat_id = -1001\n[store]\npath = "{tmp_path}/dlpbot.db"\n'
+        '[telegram]\nmode = "webhook"\n'
+        '[telegram.webhook]\nwebhook_url = "https://dlp.example.gov.tw/dlpbot"\n'
+    )
+    code = _run_with(tmp_path, toml, monkeypatch)
+    err = capsys.readouterr().err
+    assert code == 2 and "DLPBOT_WEBHOOK_SECRET" in err and "secret token" in err
+    code = _run_with(tmp_path, toml, monkeypatch, DLPBOT_WEBHOOK_SECRET="has spaces!")
+    err = capsys.readouterr().err
+    assert code == 2 and "A-Z a-z 0-9 _ -" in err
+
+
+def test_webhook_secret_is_accepted_when_set() -> None:
+    cfg = AppConfig.from_mapping(
+        {
+            "ethics": {"chat_id": -100},
+            "telegram": {"mode": "webhook", "webhook": {"webhook_url": "https://x.example/h"}},
+        }
+    )
+    env = {"DLPBOT_TOKEN": TOKEN, "DLPBOT_HMAC_KEY": HMAC_HEX, "DLPBOT_WEBHOOK_SECRET": "s3cr3t_"}
+    cfg.validate_for_run(env)
+    assert cfg.webhook_secret(env) == "s3cr3t_"

@@ -151,3 +151,106 @@ def test_chat_rows_keep_mode_and_rights(store: Store) -> None:
     row = store.get_chat(-1001)
     assert (row["mode"], row["bot_status"], row["can_delete"]) == ("monitor", "administrator", 1)
 
+
+
+def test_warning_is_claimed_once_per_message_in_the_insert_transaction(store: Store) -> None:
+    first = store.add_incident(_fields(), [], claim_warning=True)
+    edit = store.add_incident(_fields(kind="edit"), [], claim_warning=True)
+    assert store.get_incident(first)["warned_via"] == "held"
+    assert store.get_incident(edit)["warned_via"] == "none"  # the message's warning is taken
+    store.release_held(first)
+    assert store.get_incident(first)["warned_via"] == "pending"
+    assert store.claim(first, "warned_via", "pending")  # one sender wins ...
+    assert not store.claim(first, "warned_via", "pending")  # ... the other sees it is taken
+
+
+def test_sends_cut_off_by_a_crash_become_unconfirmed_never_resent(tmp_path: Path) -> None:
+    path = tmp_path / "c.db"
+    s = Store(path, hmac_key=HMAC_KEY)
+    incident_id = s.add_incident(_fields(alert_state="held"), [], claim_warning=True)
+    s.release_held(incident_id)
+    assert s.claim(incident_id, "alert_state", "pending")
+    assert s.claim(incident_id, "warned_via", "pending")
+    s.close()  # the process dies with both requests in flight
+    s = Store(path, hmac_key=HMAC_KEY)
+    assert s.recover_in_flight() == 2
+    row = s.get_incident(incident_id)
+    assert (row["alert_state"], row["warned_via"]) == ("unconfirmed", "unconfirmed")
+    assert s.owed() == []
+    s.close()
+
+
+def test_definite_delivery_failures_are_retried_then_given_up(store: Store) -> None:
+    incident_id = store.add_incident(_fields(alert_state="pending"), [])
+    states = [store.delivery_failed(incident_id, "alert_state", max_attempts=3) for _ in range(3)]
+    assert states == ["pending", "pending", "failed"]
+    assert store.get_incident(incident_id)["alert_attempts"] == 3
+
+
+def test_fallback_record_is_imported_once_masked_hashed_and_encrypted(tmp_path: Path) -> None:
+    path = tmp_path / "f.db"
+    s = Store(path, hmac_key=HMAC_KEY, content_key=CONTENT_KEY)
+    fields = {**_fields(), "update_id": 555, "categories": ["personal_data"]}
+    findings = [FindingRecord(_finding(), RAW_ID)]
+    assert s.fallback.write_incident("k1", fields, findings, f"身分證 {RAW_ID}", None)
+    assert s.fallback.write_update("k1", action_taken="deleted", warned_via="dm")
+    with s.fallback.path.open("ab") as fh:
+        fh.write(b'{"v": 1, "op": "upd')  # a torn last line (crash mid-write) is ignored
+    raw = s.fallback.path.read_bytes()
+    assert RAW_ID.encode() not in raw and b"A1******89" in raw
+    assert oct(s.fallback.path.stat().st_mode & 0o777) == "0o600"
+    (incident_id,) = s.import_fallback()
+    row = s.get_incident(incident_id)
+    assert (row["action_taken"], row["warned_via"], row["update_id"]) == ("deleted", "dm", 555)
+    assert s.decrypt_content(incident_id) == f"身分證 {RAW_ID}"
+    (finding,) = s.findings(incident_id)
+    assert finding["value_hmac"] == ValueHasher(HMAC_KEY).digest(RAW_ID)
+    assert s.is_processed(555) and not s.fallback.path.exists()
+    # A second copy of the same record (a crash after the import, before the file was
+    # removed) is not imported twice.
+    s.fallback.write_incident("k1", fields, findings, None, None)
+    assert s.import_fallback() == []
+    assert len(s.incidents()) == 1
+    s.close()
+
+
+def test_appeal_button_press_is_recorded_and_its_pending_reason_survives_a_restart(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "a.db"
+    s = Store(path, hmac_key=HMAC_KEY, content_key=CONTENT_KEY)
+    incident_id = _incident(s)
+    assert not s.request_appeal(incident_id, 99)  # only the sender (42) may appeal
+    assert s.request_appeal(incident_id, 42, "王志明")
+    assert [r["action"] for r in s.reviews(incident_id)] == ["appeal_requested"]
+    s.close()
+    s = Store(path, hmac_key=HMAC_KEY, content_key=CONTENT_KEY)
+    assert s.pending_appeal(42) == incident_id
+    assert s.take_pending_appeal(42) == incident_id
+    assert s.pending_appeal(42) is None and s.take_pending_appeal(42) is None
+    s.close()
+
+
+def test_ethics_notices_are_an_outbox_too(store: Store) -> None:
+    notice_id = store.add_notice(-5, "rights", "機器人已被移出群組")
+    assert [n["id"] for n in store.due_notices()] == [notice_id]
+    assert store.claim_notice(notice_id) and not store.claim_notice(notice_id)
+    store.finish_notice(notice_id, "sent", message_id=9)
+    assert store.due_notices() == [] and store.notices()[0]["message_id"] == 9
+
+
+def _fields(**extra: object) -> dict:
+    return {
+        "chat_id": -1001,
+        "chat_title": "偵查隊",
+        "message_id": 7,
+        "sender_id": 42,
+        "sender_name": "王志明",
+        "kind": "message",
+        "categories": ["personal_data"],
+        "severity": "high",
+        "severity_level": 3,
+        "recommended_action": "delete",
+        "policy_mode": "enforce",
+        **extra,
+    }

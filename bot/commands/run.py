@@ -1,8 +1,9 @@
 """`dlpbot run --config config.toml`: the production bot, polling (default) or webhook.
 
 It refuses to start — with one plain sentence saying what to fix — when the token, the ethics
-chat or the HMAC key is missing or malformed, because a DLP bot that starts half-configured
-gives a false sense of protection.
+chat or the HMAC key is missing or malformed, a setting has the wrong type, the database or its
+fallback file cannot be written, or webhook mode has no secret token — because a DLP bot that
+starts half-configured gives a false sense of protection.
 """
 
 from __future__ import annotations
@@ -34,13 +35,21 @@ def run(args: argparse.Namespace) -> int:
         config = AppConfig.load(args.config)
         token, keys = config.validate_for_run(os.environ)
     except AppConfigError as exc:
-        print(f"dlpbot run: 無法啟動 (cannot start): {exc}", file=sys.stderr)
-        return 2
+        return _refuse(exc)
+
+    import sqlite3
 
     from bot.app import build_application
     from bot.receive import ALLOWED_UPDATES
 
-    app = build_application(config, token, keys)
+    try:
+        app = build_application(config, token, keys)
+    except AppConfigError as exc:
+        return _refuse(exc)
+    except sqlite3.Error as exc:
+        return _refuse(f"[store] path {config.store.path}: the database cannot be opened ({exc})")
+    except (TypeError, ValueError) as exc:  # a section another module reads ([media], …)
+        return _refuse(f"configuration: {exc}")
     tg = config.telegram
     if keys.content is None:
         logging.getLogger("dlpbot").warning(
@@ -53,9 +62,14 @@ def run(args: argparse.Namespace) -> int:
             port=wh.port,
             url_path=wh.url_path,
             webhook_url=wh.webhook_url,
-            secret_token=os.environ.get(wh.secret_token_env) or None,
+            secret_token=config.webhook_secret(os.environ),  # validate_for_run: never empty
             allowed_updates=ALLOWED_UPDATES,
         )
     else:
         app.run_polling(allowed_updates=ALLOWED_UPDATES, timeout=tg.poll_timeout)
     return 0
+
+
+def _refuse(reason: object) -> int:
+    print(f"dlpbot run: 無法啟動 (cannot start): {reason}", file=sys.stderr)
+    return 2

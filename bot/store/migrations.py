@@ -96,6 +96,50 @@ MIGRATIONS: list[Migration] = [
         "review: audit_log (append-only triggers), allow_list, console views",
         REVIEW_MIGRATION_STATEMENTS,
     ),
+    # Reliability: the update an incident came from (a redelivered update resumes it instead of
+    # recording it twice), how completely it was scanned, the delivery state of its alert and
+    # warning (a persisted outbox), the key of a record replayed from the fallback file, an
+    # outbox for ethics notices that are not incidents, and appeals pressed but not yet argued.
+    Migration(
+        3,
+        "reliability: update_id, scan_status, alert/warning outbox, notices, pending appeals",
+        (
+            "ALTER TABLE incidents ADD COLUMN update_id INTEGER",
+            "CREATE UNIQUE INDEX idx_incidents_update ON incidents(update_id)"
+            " WHERE update_id IS NOT NULL",
+            # scanned | partial | unscanned (what ethics staff must know was not fully read)
+            "ALTER TABLE incidents ADD COLUMN scan_status TEXT NOT NULL DEFAULT 'scanned'",
+            "ALTER TABLE incidents ADD COLUMN scan_error TEXT",
+            # none | held | pending | sending | sent | unconfirmed | failed
+            "ALTER TABLE incidents ADD COLUMN alert_state TEXT NOT NULL DEFAULT 'none'",
+            "ALTER TABLE incidents ADD COLUMN alert_attempts INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE incidents ADD COLUMN warn_attempts INTEGER NOT NULL DEFAULT 0",
+            # dm | group_notice: where the warning goes first (a DM needs a person as sender)
+            "ALTER TABLE incidents ADD COLUMN warn_channel TEXT",
+            "ALTER TABLE incidents ADD COLUMN fallback_key TEXT",
+            "CREATE UNIQUE INDEX idx_incidents_fallback ON incidents(fallback_key)"
+            " WHERE fallback_key IS NOT NULL",
+            "CREATE INDEX idx_incidents_alert_state ON incidents(alert_state)",
+            "CREATE INDEX idx_incidents_warned_via ON incidents(warned_via)",
+            """CREATE TABLE notices (
+                id INTEGER PRIMARY KEY,
+                chat_id INTEGER NOT NULL,
+                kind TEXT NOT NULL,
+                text TEXT NOT NULL,
+                state TEXT NOT NULL DEFAULT 'pending',
+                attempts INTEGER NOT NULL DEFAULT 0,
+                created_at TEXT NOT NULL,
+                sent_at TEXT,
+                message_id INTEGER
+            )""",
+            "CREATE INDEX idx_notices_state ON notices(state)",
+            """CREATE TABLE pending_appeals (
+                user_id INTEGER PRIMARY KEY,
+                incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+                at TEXT NOT NULL
+            )""",
+        ),
+    ),
 ]
 
 
