@@ -43,9 +43,7 @@ def test_planned_enforcement_operations_are_raid_incidents(scanner: Scanner, tex
         "搜索隊明天上山找失蹤登山客",
     ],
 )
-def test_it_chat_news_announcements_and_training_are_not_raids(
-    scanner: Scanner, text: str
-) -> None:
+def test_it_chat_news_announcements_and_training_are_not_raids(scanner: Scanner, text: str) -> None:
     assert "raid" not in scanner.scan(text).categories
 
 
@@ -62,3 +60,142 @@ def test_citizen_petition_asking_for_an_inspection_is_not_a_raid_plan() -> None:
     assert "raid" not in scanner.scan(petition).categories
     plan = "明天早上6點派員稽查該工廠，分兩組進場"
     assert "raid" in scanner.scan(plan).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "禮拜五清晨五點半大隊部集合，六點同步進場兩處鐵皮屋，每處8人",
+        "下禮拜二不預告稽查那幾家夜市攤商，兩人一組，帶採樣箱",
+        "國稅局下週一到那家建設公司查帳，帶硬碟複製設備，別讓會計知道",
+        "咬住那台白色賓士，他應該會去汐止交貨，後面兩台車輪流跟",
+        "明天早上7點去他家樓下等，出門就上銬帶回分局",
+        "下午那個要押去地檢署的，帶兩個人押解",
+    ],
+)
+def test_operations_told_with_field_words_are_raid_incidents(scanner: Scanner, text: str) -> None:
+    assert "raid" in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "今晚九點抄那間職業賭場，便衣先進去，外面留三個人顧車",
+        "等等凌晨三點收，第一組控制一樓，第二組上二樓",
+        "主嫌在捷運站1號出口，灰色帽T，我們兩台車跟著，準備在下一個路口攔",
+    ],
+)
+def test_time_table_slang_is_a_raid_plan(scanner: Scanner, text: str) -> None:
+    assert "raid" in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "嫌犯剛出門了，騎白色機車往中正路方向，我們兩台車跟著",
+        "對象入住305號房，一小時後換班，大家保持無線電暢通",
+    ],
+)
+def test_surveillance_report_of_a_suspects_movements_is_raid(scanner: Scanner, text: str) -> None:
+    assert "raid" in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "明晨0530 team B 守後巷，team A 從正門破門，ETA 抵達後通知",
+        "OK 明天 0600 大家 brief，0630 move out，target 家在三峽",
+        "FYI 今晚 op 改 2330 開始，suspect 還在店裡，大家先 hold",
+    ],
+)
+def test_english_code_switched_plans_are_raid(scanner: Scanner, text: str) -> None:
+    assert "raid" in scanner.scan(text).categories
+
+
+def test_four_digit_plan_times_count_as_timing_but_hotline_numbers_do_not(
+    scanner: Scanner,
+) -> None:
+    assert "raid" in scanner.scan("臨檢改到 0545").categories
+    assert "raid" not in scanner.scan("臨檢問題請洽 0800-000-123").categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["臨檢的消息不要讓他們知道", "行動代號改成「白鷺」，時間不變"],
+)
+def test_secrecy_and_code_names_are_operation_details(scanner: Scanner, text: str) -> None:
+    assert "raid" in scanner.scan(text).categories
+
+
+def test_slang_action_in_a_message_without_anchor_words_still_sees_its_details(
+    scanner: Scanner,
+) -> None:
+    # No lexicon action word wakes the keyword pass; 今晚 and 偷倒 are still seen.
+    assert "raid" in scanner.scan("砂石車今晚偷倒廢土，我們11點在橋下等，拍到就攔").categories
+
+
+def test_worry_about_the_press_in_a_plan_is_not_news(scanner: Scanner) -> None:
+    text = "明天收網後直接押回隊上，記者可能在分局門口等"
+    assert "raid" in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "施工廠商明天早上8點進場，請各科室配合清空走廊",
+        "演唱會觀眾晚上6點進場，志工5點在B2停車場集合",
+        "報名表明天下午5點收，各組組長統一交到人事室",
+        "副本抄送各單位，明天下午前回覆",
+        "小孩被狗咬到了，現在在急診，我下午請假",
+        "他剛出門了，等一下就回來，你要找他的話打手機",
+        "這次改版我們自己動手，下週三前完成，分兩組",
+        "旅行團明天早上7點在大門口等，導遊會帶隊",
+        "明天早上8點集合出發，目標是合歡山主峰，記得帶外套",
+        "新版App下週一上線，team A 負責測試，team B 負責文件",
+        "週末要不要去抓娃娃？我知道那間店很好夾",
+    ],
+)
+def test_everyday_uses_of_field_words_are_not_raids(scanner: Scanner, text: str) -> None:
+    assert "raid" not in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text", ["查緝科的新同仁週一報到，請幫忙準備電腦", "稽查科明天下午兩點在三樓開科務會議"]
+)
+def test_an_office_named_after_an_action_is_not_an_operation(scanner: Scanner, text: str) -> None:
+    assert "raid" not in scanner.scan(text).categories
+
+
+def test_an_office_named_after_an_action_can_still_plan_one(scanner: Scanner) -> None:
+    assert "raid" in scanner.scan("稽查科明晚10點去那家工廠，不要先通知廠方").categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Elasticsearch 搜索很慢，明天請廠商調整索引",
+        "臨檢的SOP修正草案下週討論",
+        "拘提的要件下週三讀書會討論",
+    ],
+)
+def test_talk_about_search_software_or_procedure_is_not_a_raid(scanner: Scanner, text: str) -> None:
+    assert "raid" not in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "本局將於下月不定期稽查轄內餐廳，已函知各業者",
+        "上週的聯合稽查成果已經上網公布，共查獲12家違規",
+        "那家工廠已經稽查過了，沒問題",
+    ],
+)
+def test_announced_or_finished_operations_are_not_raids(scanner: Scanner, text: str) -> None:
+    assert "raid" not in scanner.scan(text).categories
+
+
+def test_an_unannounced_inspection_is_not_mistaken_for_an_announced_one(
+    scanner: Scanner,
+) -> None:
+    text = "這次不預告，明天一早直接去那家回收場查廢棄物流向"
+    assert "raid" in scanner.scan(text).categories
