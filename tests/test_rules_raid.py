@@ -199,3 +199,34 @@ def test_an_unannounced_inspection_is_not_mistaken_for_an_announced_one(
 ) -> None:
     text = "這次不預告，明天一早直接去那家回收場查廢棄物流向"
     assert "raid" in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "勞動局明天要去那家餐廳查打工學生的工時，先別跟店長講",
+        "主嫌估計晚上會回租屋處，今晚就在那裡等他回來",
+        "週三 06:30 集合 → 07:00 出發 → 07:30 到點，對象：八德那家廢油回收行",
+        "建管處下週二會同警方拆除那棟違建頂樓加蓋，屋主還不知道，請保密",
+    ],
+)
+def test_inspection_visits_and_stake_outs_in_plain_words_are_raids(
+    scanner: Scanner, text: str
+) -> None:
+    assert "raid" in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "明天去那家店查一下價格，兩個人一起去",
+        "下週二會同廠商拆除舊冷氣，請各科室配合",
+        "林先生的牌照稅欠了兩年，移送執行前再寄一次催繳單",
+        "扣押物品清冊明天下午前送地檢署",
+        "生日驚喜先別跟主任講，明天下午3點在會議室",
+    ],
+)
+def test_errands_paperwork_and_administrative_enforcement_are_not_raids(
+    scanner: Scanner, text: str
+) -> None:
+    assert "raid" not in scanner.scan(text).categories
