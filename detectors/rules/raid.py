@@ -137,6 +137,7 @@ _STOP = (
         ),
     ),
 )
+_SLANG_CHARS = re.compile("[收抄攔等動查]")
 # What may stand between the timing and a time-table verb ("10點半就收", "九點我們抄").
 _FILLER = re.compile(r"[\s就再準備直接一起去要整我們大家等]+")
 _CLAUSE = re.compile(r"[，,。.!！?？、；;：:\n]")
@@ -173,7 +174,7 @@ _KIND_PATTERNS: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
 }
 
 Hit = KeywordHit | Match
-_ACTION_LEXICONS = frozenset({ACTIONS, CUES, WEAK_CUES})
+_ANCHOR_LEXICONS = frozenset({ACTIONS, CUES, WEAK_CUES, MOVEMENTS})
 
 
 class RaidRule:
@@ -212,10 +213,14 @@ class RaidRule:
 
     def evaluate(self, data: RuleInput) -> list[Match]:
         text = data.view.text
-        if not data.hits and self._slang_only(text):
-            # No anchor word woke the keyword pass, yet the slang regexes may find an action:
-            # look the context words up here so that its details are seen.
-            data = RuleInput(view=data.view, entities=data.entities, hits=self._lookup(text))
+        if not any(h.lexicon in _ANCHOR_LEXICONS for h in data.hits):
+            # Most messages: no action word. Only a slang verb (收, 攔 …) can still be one.
+            if not self._slang_only(text):
+                return []
+            if not data.hits:
+                # No anchor word woke the keyword pass: look the context words up here so
+                # that the slang action's details are seen.
+                data = RuleInput(view=data.view, entities=data.entities, hits=self._lookup(text))
         by = _grouped(data, text)
         actions = self._actions(data, by, text)
         if not actions or is_benign(data):
@@ -266,42 +271,53 @@ class RaidRule:
         self, data: RuleInput, by: dict[str, list[KeywordHit]], text: str
     ) -> list[tuple[Hit, str]]:
         """Action candidates, strong words first, each with its strength."""
-        strong: list[Hit] = []
-        field: list[Hit] = []
-        weak: list[Hit] = []
-        spans = self._exception_spans(by, text) if by.keys() & _ACTION_LEXICONS else []
-        for hit in _drop_overlapping(by.get(ACTIONS, []), spans):
-            # 稽查科, 查緝中心: an office's name, at most a field word ("稽查科明晚去那家工廠").
-            (field if self._is_unit(text, hit) else strong).append(hit)
-        field.extend(_drop_overlapping(by.get(CUES, []), spans))
-        weak.extend(_drop_overlapping(by.get(WEAK_CUES, []), spans))
+        strong, cues, weak = by.get(ACTIONS), by.get(CUES), by.get(WEAK_CUES)
         movements = by.get(MOVEMENTS)
+        field: list[Hit] = []
+        slang: list[Hit] = []
+        if strong or cues or weak:
+            spans = self._exception_spans(by, text)
+            if spans:
+                strong, cues, weak = (_drop_overlapping(h, spans) for h in (strong, cues, weak))
+            if strong:
+                # 稽查科, 查緝中心: an office's name, at most a field word ("稽查科明晚去那家工廠").
+                field = [h for h in strong if text.startswith(self._units, h.end)]
+                if field:
+                    strong = [h for h in strong if h not in field]
+            if cues:
+                field.extend(cues)
         if movements:
             targets: list[Hit] = list(by.get(TARGETS, ()))
             targets.extend(e for e in data.entities if e.type == "PERSON")
             field.extend(
                 m for m in movements if any(0 <= m.start - t.end <= MOVEMENT_GAP for t in targets)
             )
-        if "收" in text or "抄" in text:
+        # Most messages have none of the slang verbs' characters (收抄攔等動查): one scan.
+        slang_chars = _SLANG_CHARS.search(text) is not None
+        if slang_chars and ("收" in text or "抄" in text):
             for m in _TIMED_VERB.finditer(text):
                 start = m.start(1) if m.group(1) else m.start(2)
                 if self._timed(text, start):
                     field.append(KeywordHit(CUES, text[start], start, start + 1))
-        for char, pattern in _STOP:
-            if char in text:
-                (field if char == "攔" else weak).extend(
-                    KeywordHit(CUES, char, m.start(1), m.end(1)) for m in pattern.finditer(text)
-                )
-        return (
-            [(a, _STRONG) for a in strong]
-            + [(a, _FIELD) for a in field]
-            + [(a, _WEAK_FIELD) for a in weak]
-        )
+        if slang_chars:
+            for char, pattern in _STOP:
+                if char in text:
+                    for m in pattern.finditer(text):
+                        hit = KeywordHit(CUES, char, m.start(1), m.end(1))
+                        (field if char == "攔" else slang).append(hit)
+        out = [(a, _STRONG) for a in strong] if strong else []
+        out.extend((a, _FIELD) for a in field)
+        if weak:
+            out.extend((a, _WEAK_FIELD) for a in weak)
+        out.extend((a, _WEAK_FIELD) for a in slang)
+        return out
 
     @staticmethod
     def _slang_only(text: str) -> bool:
         """A slang action may stand in a text that has no anchor word (cheap character tests
-        first: most texts have none of 收抄攔等)."""
+        first: most texts have none of 收抄攔等動查)."""
+        if _SLANG_CHARS.search(text) is None:
+            return False
         if ("收" in text or "抄" in text) and _TIMED_VERB.search(text):
             return True
         return any(char in text and pattern.search(text) for char, pattern in _STOP)
@@ -350,9 +366,6 @@ class RaidRule:
                 spans.append((pos, pos + len(word)))
                 pos = text.find(word, pos + 1)
         return spans
-
-    def _is_unit(self, text: str, hit: KeywordHit) -> bool:
-        return any(text.startswith(u, hit.end) for u in self._units)
 
 
 class _Details:
@@ -480,7 +493,9 @@ def _own(hits: Sequence[Hit], action: Hit) -> list[Hit]:
     return [h for h in hits if not (action.start <= h.start and h.end <= action.end)]
 
 
-def _drop_overlapping(hits: list[KeywordHit], spans: list[tuple[int, int]]) -> list[KeywordHit]:
+def _drop_overlapping(
+    hits: list[KeywordHit] | None, spans: list[tuple[int, int]]
+) -> list[KeywordHit] | None:
     """Action words overlapping an exception word (要抄 in 要抄送, 去抓 in 去抓娃娃) are dropped;
     unlike the containment test of `clean_hits`, an exception may stick out on either side."""
     if not hits or not spans:
