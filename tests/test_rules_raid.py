@@ -230,3 +230,33 @@ def test_errands_paperwork_and_administrative_enforcement_are_not_raids(
     scanner: Scanner, text: str
 ) -> None:
     assert "raid" not in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "稽查人員的制服明天發放，各組組長下午來領",
+        "臨檢勤務表下週一公布，有問題找值班台",
+        "這週的稽查件數請各組週五前回報",
+        "這個專案的目標客群是年輕人，下週提企劃",
+    ],
+)
+def test_office_administration_around_enforcement_words_is_not_a_raid(
+    scanner: Scanner, text: str
+) -> None:
+    assert "raid" not in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "這週六凌晨去拔那個詐騙機房，共12員，分三台車",
+        "調查局約談那位主秘的時間定在週四上午，先不要讓媒體知道",
+    ],
+)
+def test_take_down_slang_and_pointed_suspects_are_raid_details(scanner: Scanner, text: str) -> None:
+    assert "raid" in scanner.scan(text).categories
+
+
+def test_a_dentist_appointment_is_not_a_take_down(scanner: Scanner) -> None:
+    assert "raid" not in scanner.scan("明天下午去拔牙，兩點要請假").categories

@@ -99,7 +99,7 @@ _FORCE = re.compile(
     r"|[兩二三四五六七八九十\d]\s?[台輛][^\s，。,.]{0,3}?車"  # 兩台車, 4輛偵防車
 )
 # A place pointed at: "那家物流倉儲", "那間地下匯兌", "這幾家" — a specific target.
-_POINTED = re.compile(r"[那這]幾?(?:家|間|棟|台|批|個點)")
+_POINTED = re.compile(r"[那這]幾?(?:家|間|棟|台|批|位|個點)")
 # Rooms, floors and directions: 305號房, 7樓, 三樓, B 棟, B2, 往新莊方向.
 _ROOM = re.compile(
     r"\d{2,4}\s?號?房|(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s?樓"
@@ -376,6 +376,10 @@ class _Details:
         self._lexical: dict[str, list[Hit]] = {
             kind: list(by.get(lexicon, ())) for kind, lexicon in _KIND_LEXICONS.items()
         }
+        if by.get(EXCEPTIONS) and self._lexical["target"]:
+            # "目標客群", "年度目標": a goal, not a target (exceptions overlapping the word).
+            spans = [(h.start, h.end) for h in by[EXCEPTIONS]]
+            self._lexical["target"] = _drop_overlapping(self._lexical["target"], spans) or []
         self._lexical["target"].extend(e for e in data.entities if e.type in ENTITY_TYPES)
         self._all: dict[str, list[Hit]] | None = None
 
