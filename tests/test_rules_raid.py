@@ -260,3 +260,15 @@ def test_take_down_slang_and_pointed_suspects_are_raid_details(scanner: Scanner,
 
 def test_a_dentist_appointment_is_not_a_take_down(scanner: Scanner) -> None:
     assert "raid" not in scanner.scan("明天下午去拔牙，兩點要請假").categories
+
+
+@pytest.mark.parametrize("unit", ["要抄送", "10點收，", "target 剛進", "搜索功能"])
+def test_a_long_message_of_repeated_candidates_is_scanned_in_linear_time(
+    scanner: Scanner, unit: str
+) -> None:
+    import time
+
+    text = unit * (100_000 // len(unit))
+    started = time.monotonic()
+    scanner.scan(text)
+    assert time.monotonic() - started < 5

@@ -44,6 +44,7 @@ be reported.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
 from detectors.config import DetectorConfig
@@ -51,7 +52,7 @@ from detectors.lexicon import Lexicons
 from detectors.normalize import normalize
 from detectors.recognizers.base import Match
 from detectors.rules.base import KeywordHit, RuleInput
-from detectors.rules.support import BENIGN_LEXICON, is_benign, near, rule_match
+from detectors.rules.support import BENIGN_LEXICON, is_benign, rule_match
 from detectors.types import ENTITY_TYPES, RAID
 
 ACTIONS = "raid_actions"
@@ -228,6 +229,7 @@ class RaidRule:
         details = _Details(data, by, text)
         past = by.get(PAST)
         folded: str | None = None
+        news: bool | None = None
         for action, tier in actions:
             # Lexicon details first; the detail regexes run only when those are not enough.
             found = details.near(action, tier, regexes=False)
@@ -239,7 +241,11 @@ class RaidRule:
                 kinds = [k for k in _KINDS if found[k]]
                 if not _enough(action, tier, kinds, found, text):
                     continue
-            if done and (not found["timing"] or _NEWS.search(text)):
+            if done and not found["timing"]:
+                continue  # news of a past operation ("昨日搜索…已移送")
+            if done and news is None:
+                news = _NEWS.search(text) is not None
+            if done and news:
                 continue  # news of a past operation ("昨日搜索…已移送", "警方破獲…")
             if _REQUEST.search(text, max(action.start - 20, 0), action.start):
                 continue  # a citizen's petition asking for an inspection is not a plan
@@ -289,8 +295,14 @@ class RaidRule:
         if movements:
             targets: list[Hit] = list(by.get(TARGETS, ()))
             targets.extend(e for e in data.entities if e.type == "PERSON")
+            index = _Index(targets)
             field.extend(
-                m for m in movements if any(0 <= m.start - t.end <= MOVEMENT_GAP for t in targets)
+                m
+                for m in movements
+                if any(
+                    0 <= m.start - t.end <= MOVEMENT_GAP
+                    for t in index.near(m.start, m.start, MOVEMENT_GAP)
+                )
             )
         # Most messages have none of the slang verbs' characters (收抄攔等動查): one scan.
         slang_chars = _SLANG_CHARS.search(text) is not None
@@ -373,32 +385,59 @@ class _Details:
 
     def __init__(self, data: RuleInput, by: dict[str, list[KeywordHit]], text: str) -> None:
         self._text = text
-        self._lexical: dict[str, list[Hit]] = {
+        lexical: dict[str, list[Hit]] = {
             kind: list(by.get(lexicon, ())) for kind, lexicon in _KIND_LEXICONS.items()
         }
-        if by.get(EXCEPTIONS) and self._lexical["target"]:
+        if by.get(EXCEPTIONS) and lexical["target"]:
             # "目標客群", "年度目標": a goal, not a target (exceptions overlapping the word).
             spans = [(h.start, h.end) for h in by[EXCEPTIONS]]
-            self._lexical["target"] = _drop_overlapping(self._lexical["target"], spans) or []
-        self._lexical["target"].extend(e for e in data.entities if e.type in ENTITY_TYPES)
-        self._all: dict[str, list[Hit]] | None = None
+            lexical["target"] = _drop_overlapping(lexical["target"], spans) or []
+        lexical["target"].extend(e for e in data.entities if e.type in ENTITY_TYPES)
+        self._lexical = lexical
+        self._lexical_index = {kind: _Index(hits) for kind, hits in lexical.items()}
+        self._all_index: dict[str, _Index] | None = None
 
     def near(self, action: Hit, tier: str, regexes: bool) -> dict[str, list[Hit]]:
-        if regexes and self._all is None:
-            self._all = {
-                kind: hits
-                + [
-                    KeywordHit(name, m.group(0), m.start(), m.end())
-                    for name, pattern in _KIND_PATTERNS[kind]
-                    for m in pattern.finditer(self._text)
-                ]
-                for kind, hits in self._lexical.items()
-            }
-        source = self._all if regexes and self._all is not None else self._lexical
-        return {
-            kind: near(action, hits if tier == _STRONG else _own(hits, action), WINDOW, WINDOW)
-            for kind, hits in source.items()
-        }
+        index = self._lexical_index
+        if regexes:
+            if self._all_index is None:
+                self._all_index = {
+                    kind: _Index(
+                        hits
+                        + [
+                            KeywordHit(name, m.group(0), m.start(), m.end())
+                            for name, pattern in _KIND_PATTERNS[kind]
+                            for m in pattern.finditer(self._text)
+                        ]
+                    )
+                    for kind, hits in self._lexical.items()
+                }
+            index = self._all_index
+        found = {kind: idx.near(action.start, action.end, WINDOW) for kind, idx in index.items()}
+        if tier != _STRONG:
+            found = {kind: _own(hits, action) for kind, hits in found.items()}
+        return found
+
+
+class _Index:
+    """Spans sorted by start: the ones within a window of a span in O(log n + k), so that a
+    long message with thousands of candidates stays linear."""
+
+    __slots__ = ("_hits", "_longest", "_starts")
+
+    def __init__(self, hits: Sequence[Hit]) -> None:
+        self._hits = sorted(hits, key=lambda h: h.start)
+        self._starts = [h.start for h in self._hits]
+        self._longest = max((h.end - h.start for h in self._hits), default=0)
+
+    def near(self, start: int, end: int, window: int) -> list[Hit]:
+        """Hits ending at most `window` before `start` or starting at most `window` after
+        `end` (overlapping ones count), as `support.near` decides."""
+        if not self._hits:
+            return []
+        lo = bisect_left(self._starts, start - window - self._longest)
+        hi = bisect_right(self._starts, end + window)
+        return [h for h in self._hits[lo:hi] if h.end >= start - window]
 
 
 class _WordSet:
@@ -504,7 +543,12 @@ def _drop_overlapping(
     unlike the containment test of `clean_hits`, an exception may stick out on either side."""
     if not hits or not spans:
         return hits
-    return [h for h in hits if not any(s < h.end and h.start < e for s, e in spans)]
+    index = _Index([KeywordHit(EXCEPTIONS, "", s, e) for s, e in spans])
+    return [
+        h
+        for h in hits
+        if not any(x.start < h.end and h.start < x.end for x in index.near(h.start, h.end, 0))
+    ]
 
 
 # Action words that are also everyday office words (專案 = project, 行動 = action): they need a
