@@ -272,3 +272,15 @@ def test_a_long_message_of_repeated_candidates_is_scanned_in_linear_time(
     started = time.monotonic()
     scanner.scan(text)
     assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "明天系統升級，team A 0600 standby，team B 負責回報問題",
+        "週末打 raid 副本嗎？晚上9點上線",
+        "明天的 surveillance 攝影機更新，請資訊室兩位同仁 8 點到機房",
+    ],
+)
+def test_english_it_and_gaming_chat_is_not_a_raid(scanner: Scanner, text: str) -> None:
+    assert "raid" not in scanner.scan(text).categories

@@ -283,7 +283,7 @@ class RaidRule:
         slang: list[Hit] = []
         if strong or cues or weak:
             spans = self._exception_spans(by, text)
-            if spans:
+            if spans is not None:
                 strong, cues, weak = (_drop_overlapping(h, spans) for h in (strong, cues, weak))
             if strong:
                 # 稽查科, 查緝中心: an office's name, at most a field word ("稽查科明晚去那家工廠").
@@ -368,16 +368,16 @@ class RaidRule:
                 rest = rest.replace(word, " ")
         return rest != prefix and not _FILLER.sub("", rest)
 
-    def _exception_spans(self, by: dict[str, list[KeywordHit]], text: str) -> list[tuple[int, int]]:
+    def _exception_spans(self, by: dict[str, list[KeywordHit]], text: str) -> _Index | None:
         """Where exception words stand: the lexicon's hits, plus the configuration's
         `keyword_exceptions` (not in any lexicon, so looked up here)."""
-        spans = [(h.start, h.end) for h in by.get(EXCEPTIONS, ())]
+        spans: list[Hit] = list(by.get(EXCEPTIONS, ()))
         for word in self._configured_exceptions:
             pos = text.find(word)
             while pos >= 0:
-                spans.append((pos, pos + len(word)))
+                spans.append(KeywordHit(EXCEPTIONS, word, pos, pos + len(word)))
                 pos = text.find(word, pos + 1)
-        return spans
+        return _Index(spans) if spans else None
 
 
 class _Details:
@@ -390,8 +390,7 @@ class _Details:
         }
         if by.get(EXCEPTIONS) and lexical["target"]:
             # "目標客群", "年度目標": a goal, not a target (exceptions overlapping the word).
-            spans = [(h.start, h.end) for h in by[EXCEPTIONS]]
-            lexical["target"] = _drop_overlapping(lexical["target"], spans) or []
+            lexical["target"] = _drop_overlapping(lexical["target"], _Index(by[EXCEPTIONS])) or []
         lexical["target"].extend(e for e in data.entities if e.type in ENTITY_TYPES)
         self._lexical = lexical
         self._lexical_index = {kind: _Index(hits) for kind, hits in lexical.items()}
@@ -420,24 +419,34 @@ class _Details:
 
 
 class _Index:
-    """Spans sorted by start: the ones within a window of a span in O(log n + k), so that a
-    long message with thousands of candidates stays linear."""
+    """Spans within a window of a span. A short list (the usual message) is simply scanned; a
+    long one is sorted once and bisected, so that a long message with thousands of candidates
+    stays linear."""
 
     __slots__ = ("_hits", "_longest", "_starts")
 
     def __init__(self, hits: Sequence[Hit]) -> None:
-        self._hits = sorted(hits, key=lambda h: h.start)
-        self._starts = [h.start for h in self._hits]
-        self._longest = max((h.end - h.start for h in self._hits), default=0)
+        self._hits = list(hits)
+        self._starts: list[int] | None = None
+        self._longest = 0
+        if len(self._hits) > _SCAN_MAX:
+            self._hits.sort(key=lambda h: h.start)
+            self._starts = [h.start for h in self._hits]
+            self._longest = max(h.end - h.start for h in self._hits)
 
     def near(self, start: int, end: int, window: int) -> list[Hit]:
         """Hits ending at most `window` before `start` or starting at most `window` after
         `end` (overlapping ones count), as `support.near` decides."""
-        if not self._hits:
-            return []
-        lo = bisect_left(self._starts, start - window - self._longest)
-        hi = bisect_right(self._starts, end + window)
-        return [h for h in self._hits[lo:hi] if h.end >= start - window]
+        lo, hi = start - window, end + window
+        if self._starts is None:
+            return [h for h in self._hits if h.end >= lo and h.start <= hi]
+        first = bisect_left(self._starts, lo - self._longest)
+        last = bisect_right(self._starts, hi)
+        return [h for h in self._hits[first:last] if h.end >= lo]
+
+
+# Up to this many spans are scanned rather than sorted and bisected.
+_SCAN_MAX = 32
 
 
 class _WordSet:
@@ -536,18 +545,15 @@ def _own(hits: Sequence[Hit], action: Hit) -> list[Hit]:
     return [h for h in hits if not (action.start <= h.start and h.end <= action.end)]
 
 
-def _drop_overlapping(
-    hits: list[KeywordHit] | None, spans: list[tuple[int, int]]
-) -> list[KeywordHit] | None:
+def _drop_overlapping(hits: list[KeywordHit] | None, spans: _Index) -> list[KeywordHit] | None:
     """Action words overlapping an exception word (要抄 in 要抄送, 去抓 in 去抓娃娃) are dropped;
     unlike the containment test of `clean_hits`, an exception may stick out on either side."""
-    if not hits or not spans:
+    if not hits:
         return hits
-    index = _Index([KeywordHit(EXCEPTIONS, "", s, e) for s, e in spans])
     return [
         h
         for h in hits
-        if not any(x.start < h.end and h.start < x.end for x in index.near(h.start, h.end, 0))
+        if not any(x.start < h.end and h.start < x.end for x in spans.near(h.start, h.end, 0))
     ]
 
 
