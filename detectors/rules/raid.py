@@ -115,17 +115,16 @@ _SECRET = re.compile(
 )
 # Slang of a time-table: "等一下10點半收，" (收 = 收網), "今晚九點抄那間賭場" (抄 = raid). Only
 # when the clause before the verb is nothing but timing (`_timed`): "報名表5點收" is a form.
-_TIMED_VERB = re.compile(
-    r"(收)(?:網|人)?(?=[\s，,。.!！?？、]|$)|(抄)(?![送寫錄本表襲收件報近一給])"
-)
+_TIMED_VERB = re.compile(r"收(?:網|人)?(?=[\s，,。.!！?？、]|$)|抄(?![送寫錄本表襲收件報近一給])")
 # Clause-end 攔 after 在/先/就 ("準備在下一個路口攔", "拍到就攔"), a stake-out's 在…等
 # ("我們11點在橋下等") and the go of 動 ("下午就可以動", "今晚先不要動").
 _STOP = (
-    ("攔", re.compile(r"(?<=[在先就再去])[^，。,.\n\s]{0,6}?(攔)(?=[\s，,。.!！?？]|$)")),
+    # (Each pattern starts with a literal or a character set, so that `re` skips ahead fast.)
+    ("攔", re.compile(r"[在先就再去][^，。,.\n\s]{0,6}?(攔)(?=[\s，,。.!！?？]|$)")),
     (
         "等",
         re.compile(
-            r"(?<=在)[^，。,.\n\s]{1,6}?(等)(?:他|她|人|對方)?(?:回來|出來|出現|下班|出門)?"
+            r"在[^，。,.\n\s]{1,6}?(等)(?:他|她|人|對方)?(?:回來|出來|出現|下班|出門)?"
             r"(?=[\s，,。.!！?？]|$)"
         ),
     ),
@@ -210,11 +209,15 @@ class RaidRule:
         self._talk = _WordSet(lexicons.words(IT_CONTEXT) + lexicons.words(DOC_CONTEXT))
         self._civil = _WordSet(lexicons.words(CIVIL))
         self._public = _WordSet(lexicons.words(PUBLIC))
-        self._lookup_patterns: list[tuple[str, re.Pattern[str]]] | None = None
+        self._lookup_pattern: re.Pattern[str] | None = None
+        self._lookup_owners: dict[str, tuple[str, ...]] = {}
 
     def evaluate(self, data: RuleInput) -> list[Match]:
         text = data.view.text
-        if not any(h.lexicon in _ANCHOR_LEXICONS for h in data.hits):
+        for h in data.hits:
+            if h.lexicon in _ANCHOR_LEXICONS:
+                break
+        else:
             # Most messages: no action word. Only a slang verb (收, 攔 …) can still be one.
             if not self._slang_only(text):
                 return []
@@ -308,7 +311,7 @@ class RaidRule:
         slang_chars = _SLANG_CHARS.search(text) is not None
         if slang_chars and ("收" in text or "抄" in text):
             for m in _TIMED_VERB.finditer(text):
-                start = m.start(1) if m.group(1) else m.start(2)
+                start = m.start()
                 if self._timed(text, start):
                     field.append(KeywordHit(CUES, text[start], start, start + 1))
         if slang_chars:
@@ -324,31 +327,34 @@ class RaidRule:
         out.extend((a, _WEAK_FIELD) for a in slang)
         return out
 
-    @staticmethod
-    def _slang_only(text: str) -> bool:
+    def _slang_only(self, text: str) -> bool:
         """A slang action may stand in a text that has no anchor word (cheap character tests
         first: most texts have none of 收抄攔等動查)."""
         if _SLANG_CHARS.search(text) is None:
             return False
-        if ("收" in text or "抄" in text) and _TIMED_VERB.search(text):
+        if ("收" in text or "抄" in text) and any(
+            self._timed(text, m.start()) for m in _TIMED_VERB.finditer(text)
+        ):
             return True
         return any(char in text and pattern.search(text) for char, pattern in _STOP)
 
     def _lookup(self, text: str) -> list[KeywordHit]:
-        """The rule's context lexicons matched by regex (the rare no-anchor path)."""
-        if self._lookup_patterns is None:
-            patterns = []
+        """The rule's context lexicons matched by one regex (the rare no-anchor path): the
+        longest word at each place, one hit for each lexicon it belongs to."""
+        if self._lookup_pattern is None:
+            owners: dict[str, list[str]] = {}
             for name in self.lexicons:
                 if name in self.anchors:
                     continue  # an anchor word would have woken the keyword pass
-                words = _variants(self._lexicons.words(name))
-                patterns.append((name, re.compile("|".join(re.escape(w) for w in words))))
-            self._lookup_patterns = patterns
-        folded = _fold(text)
+                for word in _variants(self._lexicons.words(name)):
+                    owners.setdefault(word, []).append(name)
+            ordered = sorted(owners, key=len, reverse=True)
+            self._lookup_owners = {w: tuple(names) for w, names in owners.items()}
+            self._lookup_pattern = re.compile("|".join(re.escape(w) for w in ordered))
         return [
             KeywordHit(name, text[m.start() : m.end()], m.start(), m.end())
-            for name, pattern in self._lookup_patterns
-            for m in pattern.finditer(folded)
+            for m in self._lookup_pattern.finditer(_fold(text))
+            for name in self._lookup_owners[m.group(0)]
         ]
 
     def _timed(self, text: str, start: int) -> bool:
