@@ -205,7 +205,9 @@ class RaidRule:
         self._lexicons = lexicons
         self._configured_exceptions = lexicons.exceptions(ACTIONS) + lexicons.exceptions(CUES)
         self._units = tuple(sorted(lexicons.words(UNITS), key=len, reverse=True))
-        self._timing_words = tuple(sorted(lexicons.words(TIMING), key=len, reverse=True))
+        self._timing_words = re.compile(
+            "|".join(re.escape(w) for w in _variants(lexicons.words(TIMING))), re.IGNORECASE
+        )
         self._talk = _WordSet(lexicons.words(IT_CONTEXT) + lexicons.words(DOC_CONTEXT))
         self._civil = _WordSet(lexicons.words(CIVIL))
         self._public = _WordSet(lexicons.words(PUBLIC))
@@ -368,10 +370,7 @@ class RaidRule:
                 return False
             cut = 0
         prefix = text[cut:start]
-        rest = _CLOCK.sub(" ", prefix)
-        for word in self._timing_words:
-            if word in rest:
-                rest = rest.replace(word, " ")
+        rest = self._timing_words.sub(" ", _CLOCK.sub(" ", prefix))
         return rest != prefix and not _FILLER.sub("", rest)
 
     def _exception_spans(self, by: dict[str, list[KeywordHit]], text: str) -> _Index | None:
