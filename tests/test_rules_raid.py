@@ -284,3 +284,7 @@ def test_a_long_message_of_repeated_candidates_is_scanned_in_linear_time(
 )
 def test_english_it_and_gaming_chat_is_not_a_raid(scanner: Scanner, text: str) -> None:
     assert "raid" not in scanner.scan(text).categories
+
+
+def test_a_person_pointed_at_is_the_target_of_a_field_word(scanner: Scanner) -> None:
+    assert "raid" in scanner.scan("等一下那個人出來我們就上，兩邊包抄").categories

@@ -100,7 +100,7 @@ _FORCE = re.compile(
     r"|[兩二三四五六七八九十\d]\s?[台輛][^\s，。,.]{0,3}?車"  # 兩台車, 4輛偵防車
 )
 # A place pointed at: "那家物流倉儲", "那間地下匯兌", "這幾家" — a specific target.
-_POINTED = re.compile(r"[那這]幾?(?:家|間|棟|台|批|位|個點)")
+_POINTED = re.compile(r"[那這]幾?(?:家|間|棟|台|批|位|個點|個人|傢伙)")
 # Rooms, floors and directions: 305號房, 7樓, 三樓, B 棟, B2, 往新莊方向.
 _ROOM = re.compile(
     r"\d{2,4}\s?號?房|(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s?樓"
