@@ -265,6 +265,16 @@ async def test_appeal_reaches_the_ethics_chat_and_the_outcome_returns_to_the_sen
         id=incident_id
     )
 
+    # The press itself is on record, and the pending reason lives in the database: the bot's
+    # memory of it is wiped here, as a restart between the press and the reason would.
+    requested = rig.store.db.conn.execute(
+        "SELECT reviewer_id FROM reviews WHERE incident_id = ? AND action = 'appeal_requested'",
+        (incident_id,),
+    ).fetchall()
+    assert [r[0] for r in requested] == [rig.alice.id]
+    assert rig.store.pending_appeal(rig.alice.id) == incident_id
+    rig.app.drop_user_data(rig.alice.id)
+
     reason = "那是本局公開的檢舉專線與範例號碼，不是個資"
     alerts_before = len(rig.sim.sent_messages(rig.ethics_chat))
     ack = await rig.dm(rig.alice, reason)
@@ -278,6 +288,7 @@ async def test_appeal_reaches_the_ethics_chat_and_the_outcome_returns_to_the_sen
     row = rig.store.get_incident(incident_id) or {}
     assert row["appeal_enc"] and reason.encode() not in row["appeal_enc"]  # stored encrypted
 
+    assert rig.store.pending_appeal(rig.alice.id) is None
     again = await rig.dm(rig.alice, f"/appeal {incident_id} 再申訴一次")
     assert again.text == ZH["appeal_again"]
 

@@ -48,7 +48,6 @@ ACTION_STATUS = {"confirm": "confirmed", "fp": "false_positive", "follow": "foll
 STATUS_ACTION = {v: k for k, v in ACTION_STATUS.items()}
 _RV_PATTERN = r"^rv:(confirm|fp|follow):(\d+)$"
 _AP_PATTERN = r"^ap:(\d+)$"
-_PENDING_APPEAL = "review_pending_appeal"
 BOT_DATA_KEY = "review"
 
 
@@ -530,8 +529,11 @@ async def on_appeal_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if rc.service.has_appeal(incident_id):
         await query.answer(rc.t("appeal_again"), show_alert=True)
         return
-    if context.user_data is not None:
-        context.user_data[_PENDING_APPEAL] = incident_id
+    # Recorded at once (ethics staff see the request even if no reason follows) and kept in the
+    # database, so a restart between the press and the reason loses nothing.
+    if not rc.service.store.request_appeal(incident_id, actor.id, actor.name or ""):
+        await query.answer(rc.t("not_your_incident", id=incident_id), show_alert=True)
+        return
     await query.answer()
     await context.bot.send_message(actor.id, rc.t("appeal_prompt", id=incident_id))
 
@@ -571,12 +573,15 @@ async def _submit_appeal(
 
 async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The reason message after the appeal button (only when an appeal is pending)."""
-    pending = context.user_data.get(_PENDING_APPEAL) if context.user_data is not None else None
+    rc = _rc(context)
     message = update.effective_message
-    if pending is None or message is None or not message.text:
+    user = update.effective_user
+    if user is None or message is None or not message.text:
         return
-    context.user_data.pop(_PENDING_APPEAL, None)  # type: ignore[union-attr]
-    await _submit_appeal(update, context, int(pending), message.text)
+    pending = rc.service.store.take_pending_appeal(user.id)
+    if pending is None:
+        return
+    await _submit_appeal(update, context, pending, message.text)
 
 
 async def cmd_appeal(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
