@@ -100,6 +100,8 @@ class Detected:
     values: list[str]  # raw value per finding, used only for the HMAC, never stored
     content: str | None  # original text, stored only encrypted
     evidence_png: bytes | None = None
+    original: bytes | None = None  # the file as sent: stored only encrypted (content key)
+    original_mime: str | None = None
     media_status: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     update_id: int | None = None
@@ -275,7 +277,8 @@ class Actor:
         ]
         try:
             incident_id = self.store.add_incident(
-                fields, findings, content=det.content, claim_warning=warn
+                fields, findings, content=det.content, claim_warning=warn,
+                original=det.original if is_incident else None, original_mime=det.original_mime,
             )
         except sqlite3.Error as exc:
             await self._respond_degraded(app, det, fields, findings, exc, delete, warn, alert)

@@ -46,6 +46,10 @@ from detectors.media.scan import MediaReport, scan_bytes
 from detectors.scanner import Scanner
 from detectors.types import ScanResult
 
+# A job still waiting for a worker when the scanner is closed (the bot is shutting down or the
+# pool was closed under it): recorded as not scanned, never started on a fresh pool.
+CANCELLED = "cancelled"
+
 log = logging.getLogger(__name__)
 
 TELEGRAM_DOWNLOAD_LIMIT = 20 * MB
@@ -428,6 +432,9 @@ class MediaScanner:
         started = time.monotonic()
         while True:
             attempts += 1
+            if self._closed:
+                return self._outcome(CANCELLED, "media scanner closed before the job ran", "",
+                                     ""), attempts, time.monotonic()
             try:
                 pool, generation = await self._ready_pool()
             except Exception as exc:  # spawn failed, warm-up timed out

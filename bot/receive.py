@@ -187,12 +187,15 @@ async def on_group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     values = _values(text, result)
     content = text or None
     evidence: bytes | None = None
+    original: tuple[bytes, str] | None = None
     media_status: str | None = None
     if svc.media is not None and (message.photo or message.document is not None):
         outcome, status = await _scan_media(svc, context, message)
         media_status = status or None
         if outcome is not None:
             evidence = outcome.evidence_png
+            if outcome.original is not None:  # set by the media scanner for incidents only
+                original = (outcome.original, outcome.mime)
             if outcome.result is not None:
                 media_text = outcome.text or ""
                 values += _values(media_text, outcome.result)
@@ -221,6 +224,8 @@ async def on_group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
             values=values,
             content=content,
             evidence_png=evidence,
+            original=original[0] if original else None,
+            original_mime=original[1] if original else None,
             media_status=media_status,
             update_id=update.update_id,
             scan_status=scan_status,

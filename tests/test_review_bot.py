@@ -653,6 +653,22 @@ async def test_incident_sends_the_redacted_evidence_image_and_the_appeal_text_on
             refused = await rig.dm(rig.alice, f"/incident {incident_id}")
             assert refused.text == ZH["refused"]
             assert len(rig.audit(A.EVIDENCE)) == 1 and len(rig.audit(A.APPEAL_VIEW)) == 1
+
+            # The original photo is kept, but only sealed with the content key ...
+            assert stored["original_enc"] and photo not in stored["original_enc"]
+            assert stored["original_mime"] == "image/jpeg"
+            rig.store.db.conn.execute("PRAGMA wal_checkpoint(FULL)")
+            db_bytes = (tmp_path / "dlpbot.db").read_bytes()
+            assert photo[1000:1064] not in db_bytes  # no stretch of the photo in the clear
+            # ... and /reveal hands it, unredacted, to the asking reviewer alone (audited once).
+            reveals = len(rig.audit(A.REVEAL))
+            await rig.dm(rig.staff, f"/reveal {incident_id} 陳情案查核需要原件")
+            await rig.sim.wait_for(lambda: rig.sim.calls("sendDocument"), timeout=WAIT)
+            [doc_call] = rig.sim.calls("sendDocument")
+            assert doc_call.params["chat_id"] == str(staff_dm.id)
+            assert str(doc_call.params["protect_content"]).lower() == "true"
+            assert doc_call.files["document"].data == photo
+            assert len(rig.audit(A.REVEAL)) == reveals + 1
     finally:
         await media.aclose()
 

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -282,6 +282,16 @@ async def cmd_reveal(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         rc.t("reveal_header", id=incident_id, reason=reason.strip(), text=text),
         protect_content=True,
     )
+    original = rc.service.revealed_original(incident_id)
+    if original is not None and update.effective_chat is not None:
+        data, mime = original
+        ext = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}.get(mime, "bin")
+        await context.bot.send_document(
+            update.effective_chat.id,
+            InputFile(data, filename=f"incident-{incident_id}-original.{ext}"),
+            caption=rc.t("reveal_file", id=incident_id),
+            protect_content=True,
+        )
 
 
 async def _admin_chats_here(update: Update, context: ContextTypes.DEFAULT_TYPE) -> set[int]:

@@ -62,6 +62,19 @@ SELECT id, incident_id, reviewer_id, reviewer_name, action, at FROM reviews;
 """
 
 
+# Since migration 4: the same view with how completely each message was read and whether its
+# alert went out (the columns migration 3 added). Migration 2 keeps its original text.
+CONSOLE_INCIDENTS_VIEW = """CREATE VIEW console_incidents AS
+SELECT id, chat_id, chat_title, sender_id, sender_name, sent_at,
+       substr(sent_at, 1, 7) AS month,
+       strftime('%Y-W%W', substr(sent_at, 1, 10)) AS week,
+       kind, categories, severity, recommended_action, policy_mode, action_taken,
+       warned_via, status, media_status, scan_status, scan_error, alert_state, updated_at,
+       (SELECT group_concat(f.type || ':' || f.masked, ' ')
+          FROM findings f WHERE f.incident_id = incidents.id) AS masked_findings
+FROM incidents"""
+
+
 def _statements(script: str) -> tuple[str, ...]:
     """Split a script into single statements (trigger bodies keep their inner `;`)."""
     out: list[str] = []

@@ -162,6 +162,9 @@ SAFE_COLUMNS: tuple[str, ...] = (
     "warned_via",
     "status",
     "media_status",
+    "scan_status",
+    "scan_error",
+    "alert_state",
     "alert_chat_id",
     "alert_message_id",
     "updated_at",
@@ -252,6 +255,11 @@ class ReviewService:
             reason=reason,
         )
         return self.content(incident_id)
+
+    def revealed_original(self, incident_id: int) -> tuple[bytes, str] | None:
+        """The original file of an incident, after `reveal` audited the request (the same
+        entry covers the text and the file), or None when none was kept."""
+        return self.store.decrypt_original(incident_id)
 
     def has_evidence(self, incident_id: int) -> bool:
         row = self.conn.execute(

@@ -130,11 +130,15 @@ class Store:
         *,
         claim_warning: bool = False,
         content_enc: bytes | None = None,
+        original: bytes | None = None,
+        original_mime: str | None = None,
     ) -> int:
         """Insert one incident with its findings in one transaction; returns its id.
 
         `content` (the original text) is stored only encrypted, and only with a content key
         (`content_enc`: already encrypted for this row — the fallback import).
+        `original` (the photo or document as sent) likewise: sealed with the content key and
+        bound to the row, or not kept at all; the redacted evidence PNG is what reviewers see.
         `claim_warning`: in the same transaction, take the message's one warning
         (`warned_via = 'held'`) unless an earlier incident of the message already holds it.
         """
@@ -171,6 +175,12 @@ class Store:
             if blob is not None:
                 self.db.conn.execute(
                     "UPDATE incidents SET content_enc = ? WHERE id = ?", (blob, incident_id)
+                )
+            if original is not None and self.cipher is not None:
+                sealed = self.cipher.encrypt_bytes(original, aad=f"incident-file:{incident_id}")
+                self.db.conn.execute(
+                    "UPDATE incidents SET original_enc = ?, original_mime = ? WHERE id = ?",
+                    (sealed, original_mime, incident_id),
                 )
             for rec in findings:
                 f = rec.finding
@@ -221,6 +231,14 @@ class Store:
         if not row or not row.get("content_enc") or self.cipher is None:
             return None
         return self.cipher.decrypt(row["content_enc"], aad=f"incident:{incident_id}")
+
+    def decrypt_original(self, incident_id: int) -> tuple[bytes, str] | None:
+        """The original file of an incident and its MIME type (for `/reveal`), or None."""
+        row = self.get_incident(incident_id)
+        if not row or not row.get("original_enc") or self.cipher is None:
+            return None
+        data = self.cipher.decrypt_bytes(row["original_enc"], aad=f"incident-file:{incident_id}")
+        return data, str(row.get("original_mime") or "application/octet-stream")
 
     def get_incident(self, incident_id: int) -> dict[str, Any] | None:
         rows = list(self.db.query("SELECT * FROM incidents WHERE id = ?", [incident_id]))

@@ -32,14 +32,21 @@ class ContentCipher:
         self._aead = AESGCM(key)
 
     def encrypt(self, plaintext: str, aad: str = "") -> bytes:
-        nonce = os.urandom(_NONCE_BYTES)
-        return _VERSION + nonce + self._aead.encrypt(nonce, plaintext.encode(), aad.encode())
+        return self.encrypt_bytes(plaintext.encode(), aad)
 
     def decrypt(self, blob: bytes, aad: str = "") -> str:
+        return self.decrypt_bytes(blob, aad).decode()
+
+    def encrypt_bytes(self, data: bytes, aad: str = "") -> bytes:
+        """Files (the original photo or document of an incident) are sealed the same way."""
+        nonce = os.urandom(_NONCE_BYTES)
+        return _VERSION + nonce + self._aead.encrypt(nonce, data, aad.encode())
+
+    def decrypt_bytes(self, blob: bytes, aad: str = "") -> bytes:
         if not blob or blob[:1] != _VERSION:
             raise ValueError("unknown ciphertext format")
         nonce, body = blob[1 : 1 + _NONCE_BYTES], blob[1 + _NONCE_BYTES :]
-        return self._aead.decrypt(nonce, body, aad.encode()).decode()
+        return self._aead.decrypt(nonce, body, aad.encode())
 
 
 class ValueHasher:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.review.schema import REVIEW_MIGRATION_STATEMENTS
+from bot.review.schema import CONSOLE_INCIDENTS_VIEW, REVIEW_MIGRATION_STATEMENTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +138,19 @@ MIGRATIONS: list[Migration] = [
                 incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
                 at TEXT NOT NULL
             )""",
+        ),
+    ),
+    # The original photo or document of an incident, sealed with the content key (never in the
+    # clear; absent without the key), and what ethics staff must see in the console: how
+    # completely a message was read and whether its alert went out.
+    Migration(
+        4,
+        "original file encrypted; console view shows scan status and alert state",
+        (
+            "ALTER TABLE incidents ADD COLUMN original_enc BLOB",
+            "ALTER TABLE incidents ADD COLUMN original_mime TEXT",
+            "DROP VIEW IF EXISTS console_incidents",
+            CONSOLE_INCIDENTS_VIEW,
         ),
     ),
 ]
