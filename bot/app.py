@@ -14,6 +14,7 @@ Two reliability choices live here:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import logging
 import sqlite3
@@ -172,6 +173,24 @@ async def _outbox_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     await svc.actor.flush(context.application)
 
 
+async def _warm_up(svc: Services, parts: set[str]) -> None:
+    """Load the lazy parts now, in the background: the scanner's spaCy matcher and NER model
+    in a worker thread (never on the event loop), the media workers with their OCR engine.
+    Updates meanwhile wait at Telegram, so nothing is lost; a failure only means the first
+    message pays for the loading (logged, never raised)."""
+    started = asyncio.get_running_loop().time()
+    try:
+        if "scanner" in parts:
+            await asyncio.to_thread(svc.scan.scanner.warm_up)
+        if "media" in parts and svc.media is not None and hasattr(svc.media, "warm_up"):
+            await svc.media.warm_up()
+    except Exception as exc:
+        log.warning("warm-up failed (%s); loading on first use instead", type(exc).__name__)
+        return
+    log.info("warm-up done in %.1fs (%s)", asyncio.get_running_loop().time() - started,
+             ", ".join(sorted(parts)))
+
+
 async def _post_init(app: Application) -> None:
     """Before the first update: settle what a crash left in flight, import the fallback file,
     send what is still owed; then (unless disabled) check the bot's rights in every chat."""
@@ -190,6 +209,13 @@ async def _post_init(app: Application) -> None:
     for row in held:  # recorded, but the process died before deleting/warning/alerting
         await svc.actor.resume_held(app, row)
     await svc.actor.flush(app)
+    warm = app.bot_data.get("dlp_warm", set())
+    if warm:
+        # post_init runs before the Application counts as running: the task is ours to keep
+        # (and to cancel at shutdown), not PTB's.
+        app.bot_data["dlp_warm_task"] = asyncio.create_task(
+            _warm_up(svc, warm), name="dlp-warm-up"
+        )
     if not app.bot_data.get("dlp_check_rights", True):
         return
     chat_ids = {int(c) for c in svc.config.policy.chats}
@@ -201,6 +227,11 @@ async def _post_init(app: Application) -> None:
 async def _post_shutdown(app: Application) -> None:
     """Release what `build_application` created itself; shared objects stay with their owner."""
     svc: Services = app.bot_data["dlp"]
+    warm_task = app.bot_data.pop("dlp_warm_task", None)
+    if warm_task is not None and not warm_task.done():
+        warm_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await warm_task
     svc.scan.close()
     owned = app.bot_data.get("dlp_owned", set())
     if "media" in owned and svc.media is not None:
@@ -234,12 +265,17 @@ def build_application(
     store: Store | None = None,
     media: Any = "auto",
     check_rights_at_start: bool = True,
+    warm_up_at_start: bool | None = None,
 ) -> Application:
     """The real bot. `scanner`/`store` may be passed in to share them (tests, demo, bench);
-    `media="auto"` loads bot/media.py when present, `None` disables media scanning."""
+    `media="auto"` loads bot/media.py when present, `None` disables media scanning.
+    `warm_up_at_start`: load the lazy parts (spaCy matcher, NER model, OCR workers) right after
+    start-up instead of on the first message; by default only for what this call created."""
     tg = config.telegram
     owned: set[str] = set()
-    scanner = scanner or Scanner.from_config(config.detectors)
+    if scanner is None:
+        scanner = Scanner.from_config(config.detectors)
+        owned.add("scanner")
     if store is None:
         store = Store(
             config.store.path,
@@ -289,6 +325,10 @@ def build_application(
     app.bot_data["dlp"] = svc
     app.bot_data["dlp_owned"] = owned
     app.bot_data["dlp_check_rights"] = check_rights_at_start
+    app.bot_data["dlp_warm"] = (
+        {"scanner", "media"} if warm_up_at_start else set() if warm_up_at_start is False
+        else owned & {"scanner", "media"}
+    )
     register(app)
     if app.job_queue is not None:
         app.job_queue.run_repeating(

@@ -229,3 +229,23 @@ async def test_dlp_mode_is_refused_to_members_and_allowed_to_admins(tmp_path: Pa
         await h.settle()
         replies = [m.text or "" for m in h.bot_messages(group.id)]
         assert len(replies) == 3 and "監看" in replies[-1]
+
+
+async def test_the_lazy_detector_set_up_is_loaded_at_start_up_not_by_the_first_message(
+    tmp_path: Path,
+) -> None:
+    """The spaCy matcher (and, when configured, the NER model and OCR workers) load right after
+    start-up, off the event loop, so the first leak of the day is not the one that waits."""
+    from bot.demo.harness import SimHarness
+    from detectors import Scanner
+
+    fresh = Scanner()
+    assert fresh.keywords._nlp is None
+    h = SimHarness(tmp_path / "bot.db", fresh)
+    h.warm_up = True
+    await h.start(check_rights=False)
+    try:
+        await h.wait_for(lambda: fresh.keywords._nlp is not None, timeout=60)
+        assert h.calls("sendMessage") == []  # nobody was messaged to get there
+    finally:
+        await h.stop()

@@ -81,6 +81,7 @@ class SimHarness:
     telegram: dict[str, Any] = field(default_factory=dict)  # [telegram] overrides
     keys: Keys = field(default_factory=lambda: Keys(content=DEMO_CONTENT_KEY, hmac=DEMO_HMAC_KEY))
     media: Any = None
+    warm_up: bool | None = None  # build_application(warm_up_at_start=…); None: its default
 
     def __post_init__(self) -> None:
         self.world = self.sim.world
@@ -253,6 +254,7 @@ class SimHarness:
             store=self.store,
             media=self.media,
             check_rights_at_start=check_rights,
+            warm_up_at_start=self.warm_up,
         )
         await app.initialize()
         if app.post_init is not None:
