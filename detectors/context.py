@@ -42,6 +42,19 @@ def context_words_near(
     return found or column_header_words(text, start, end, pat)
 
 
+def _fills_cell(cell: str, value: str) -> bool:
+    """The value is the cell's content, give or take markup and a bank or area code written
+    before it in the same cell ("700-0021345-0678901" holds the account 0021345-0678901)."""
+    body = cell.strip(" *")
+    if body == value:
+        return True
+    head, found, tail = body.partition(value)
+    return bool(found) and not tail.strip() and _CODE_PREFIX.fullmatch(head) is not None
+
+
+_CODE_PREFIX = re.compile(r"\(?[0-9]{3,4}\)?[ \-]?")
+
+
 def column_header_words(text: str, start: int, end: int, pat: re.Pattern[str]) -> list[str]:
     """Context from a table header: in a pasted sheet the label (車號, 出生, 護照號碼) stands at
     the top of the column, rows away from the value. The match must fill its cell, and the
@@ -61,7 +74,7 @@ def column_header_words(text: str, start: int, end: int, pat: re.Pattern[str]) -
             break
         offset += len(cell) + len(sep)
     value = text[start:end]
-    if col < 0 or cells[col].strip(" *") != value:
+    if col < 0 or not _fills_cell(cells[col], value):
         return []
     upper = text[max(0, line_start - 4000) : max(0, line_start - 1)].split("\n")
     for row in reversed(upper[-HEADER_LINES:]):

@@ -12,7 +12,9 @@ Scoring rules (documented in tests/corpus/README.md):
   width, Simplified characters, Chinese-numeral digits, case and separators, so ``A12345 6789``
   equals ``a123456789``. ``PERSON``, ``ADDRESS`` and ``BIRTHDATE`` also match when one value
   contains the other (``王小明`` vs ``王小明先生``, ``民國79年11月3日`` vs ``79年11月3日``),
-  because where a name, an address or a date ends is a matter of taste, not of leaking.
+  because where a name, an address or a date ends is a matter of taste, not of leaking; a
+  ``BANK_ACCOUNT`` matches with or without its 3-4 digit bank code in front (``700-…``), but a
+  truncated account never does.
 * A benign message has no gold category; a false alarm is a benign message with any predicted
   category (what a user would experience as a wrong warning).
 
@@ -285,6 +287,18 @@ def predicted_entities(text: str, result: ScanResult) -> list[tuple[str, str]]:
     return [(f.type, text[f.start : f.end]) for f in result.findings if f.type in ENTITY_TYPES]
 
 
+def _same_extent(entity_type: str, a: str, b: str) -> bool:
+    """Two normalised values of one entity that differ only in where they were cut: one
+    contains the other for names, addresses and dates; an account may carry its three- or
+    four-digit bank code in front (700-0021345-0678901). A truncated number never matches."""
+    if entity_type in _CONTAINMENT_TYPES:
+        return a in b or b in a
+    if entity_type == "BANK_ACCOUNT":
+        short, long = sorted((a, b), key=len)
+        return long.endswith(short) and len(long) - len(short) in (3, 4)
+    return False
+
+
 def _match_entities(
     gold: Iterable[tuple[str, str]], pred: Iterable[tuple[str, str]]
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]]]:
@@ -311,11 +325,7 @@ def _match_entities(
             (
                 pk
                 for pk in extra
-                if pk[0] == gk[0]
-                and gk[0] in _CONTAINMENT_TYPES
-                and pk[1]
-                and gk[1]
-                and (pk[1] in gk[1] or gk[1] in pk[1])
+                if pk[0] == gk[0] and pk[1] and gk[1] and _same_extent(gk[0], gk[1], pk[1])
             ),
             None,
         )

@@ -136,3 +136,11 @@ def test_report_table_shows_targets_and_misses() -> None:
     assert "## dev" in text
     assert "≥ 0.95" in text and "✗" in text
     assert "機密 classified" in text
+
+
+def test_an_account_written_with_its_bank_code_matches_the_account_alone() -> None:
+    text = "匯款帳號 700-0021345-0678901"
+    corpus = [gold("a", text, ["personal_data"], [("BANK_ACCOUNT", "700-0021345-0678901")])]
+    ev = score(corpus, [result(text, ["personal_data"], [("BANK_ACCOUNT", "0021345-0678901")])])
+    bank = ev.per_entity["BANK_ACCOUNT"]
+    assert (bank.tp, bank.fp, bank.fn) == (1, 0, 0)

@@ -245,3 +245,21 @@ def test_x_surname_man_and_a_title_before_a_common_word_are_not_names(
 def test_a_role_word_heading_a_latin_name_is_not_part_of_it(recognizer: PersonRecognizer) -> None:
     found = names(recognizer, "Applicant Hsiao Ya-Hui (蕭雅惠), mobile +886 975 331 208")
     assert "Hsiao Ya-Hui" in found and "Applicant Hsiao Ya-Hui" not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Amy Chen from the 觀光署 international division will join", ["Amy Chen"]),
+        ("居留證 l996780751 MARIA SANTOS 菲律賓籍 看護", ["MARIA SANTOS"]),
+        ("職災通報：傷者BUI VAN NAM，越南籍，居留證號U919633815", ["BUI VAN NAM"]),
+        ("陳福來 身分證L148179086 出生民國41年8月3日", ["陳福來"]),
+        ("水庫蓄水率：石門水庫72.3%、曾文水庫58.1%", []),
+        ("這學期的工程師課程表排好了", []),
+        ("Use the Google Chrome browser, Happy New Year", []),
+    ],
+)
+def test_names_by_form_nationality_and_identifier_and_places_or_words_that_are_not(
+    recognizer: PersonRecognizer, text: str, expected: list[str]
+) -> None:
+    assert names(recognizer, text) == expected

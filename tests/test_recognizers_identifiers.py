@@ -478,3 +478,9 @@ def test_a_birth_date_after_a_name_introduced_by_a_verb_or_a_slash(scanner: Scan
     assert (BIRTHDATE, "民國31年2月9日") in found(scanner, "被看護人是湯淑華，民國31年2月9日")
     text = "報名資料：田文傑 / 1984年12月2日 / 寄紙本"
     assert (BIRTHDATE, "1984年12月2日") in found(scanner, text)
+
+
+def test_an_account_after_its_bank_code_in_a_table_column(scanner: Scanner) -> None:
+    text = "| 姓名 | 匯款帳號 |\n|---|---|\n| 江明德 | 700-0021345-0678901 |"
+    assert (BANK_ACCOUNT, "0021345-0678901") in found(scanner, text)
+    assert (BANK_ACCOUNT, "0001234-0567891") in found(scanner, "郵局帳號 700-0001234-0567891")

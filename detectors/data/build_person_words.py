@@ -15,7 +15,9 @@ them is rejected; see the commit message):
   (高考, 時間, 申訴) is not a person without context;
 - person_word_prefix.txt: very frequent two-character words (freq >= 800): a three-character
   candidate starting with one (關鍵基…, 時間表) is not a person without context;
-- person_word_3.txt: three-character words not tagged as person names (freq >= 20).
+- person_word_3.txt: three-character words not tagged as person names (freq >= 20);
+- person_word_end.txt: two-character words ENDING in a surname character, not names
+  (freq >= 300): in 期程修正, 工程師, 課程表 the 程 closes a word and starts no name.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ sys.path.insert(0, str(HERE.parent.parent))
 MIN_TWO = 20
 MIN_PREFIX = 800
 MIN_THREE = 20
+MIN_END = 300
 PERSON_TAGS = ("nr",)  # nr, nrt, nrfg: person names (noisy, only used for 3-char words)
 
 
@@ -44,6 +47,8 @@ def main() -> int:
     first = {s[0] for s in surnames}
     two: dict[str, int] = {}
     three: dict[str, int] = {}
+    ending: dict[str, int] = {}
+    surname_chars = {s for s in surnames if len(s) == 1}
     dictionary = Path(jieba.__file__).parent / "dict.txt"
     for line in dictionary.read_text(encoding="utf-8").splitlines():
         word, freq_s, tag = line.split()
@@ -51,6 +56,11 @@ def main() -> int:
         if len(word) not in (2, 3):
             continue
         trad = conv.convert(word)
+        if (
+            len(word) == 2 and len(trad) == 2 and trad[1] in surname_chars
+            and freq >= MIN_END and not tag.startswith(PERSON_TAGS)
+        ):
+            ending[trad] = max(ending.get(trad, 0), freq)
         if len(trad) != len(word) or trad[0] not in first:
             continue
         if len(trad) == 2 and freq >= MIN_TWO:
@@ -64,8 +74,9 @@ def main() -> int:
     prefixes = {w: f for w, f in two.items() if f >= MIN_PREFIX}
     write(HERE / "person_word_prefix.txt", header, prefixes)
     write(HERE / "person_word_3.txt", header, three)
+    write(HERE / "person_word_end.txt", header, ending)
     print(f"{len(two)} two-char, {sum(f >= MIN_PREFIX for f in two.values())} prefix, "
-          f"{len(three)} three-char words")
+          f"{len(three)} three-char, {len(ending)} ending words")
     return 0
 
 

@@ -30,6 +30,10 @@ _NOT_ACCOUNT_WORDS = re.compile(
 # An IPv4 address (http://192.168.10.40) is digits and dots, never an account.
 _IPV4 = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
 _LOOKBACK = 8
+# A three-digit bank code written before the account with a dash ("700-", "822-"); when the
+# digits go on after a cut that starts there, the cut is code + half an account.
+_BANK_CODE_HEAD = re.compile(r"[0-9]{3}-")
+_CONTINUES = re.compile(r"[ \-.][0-9]")
 
 
 class BankAccountRecognizer:
@@ -48,6 +52,8 @@ class BankAccountRecognizer:
             return []
 
         def accept(start: int, end: int, digits: str) -> bool:
+            if _BANK_CODE_HEAD.match(text, start) and _CONTINUES.match(text, end):
+                return False  # "700-0021345-0678901": the account follows the bank code
             return not (
                 _IPV4.fullmatch(text, start, end)
                 or _SERIAL_BEFORE.search(text, max(0, start - 6), start)

@@ -78,13 +78,17 @@ _ROMANISED = re.compile(
     + r"|" + _HYPHEN_GIVEN + r" (?P<s2>[A-Z][a-z]+|[A-Z]{2,}))(?![A-Za-z\-])"
     r"|(?<![A-Za-z])[A-Z][a-z]+(?:[·・‧•][A-Z][a-z]+){1,2}(?![A-Za-z])"
 )
+# "Amy Chen", "Kevin Wu": an English given name (data/given_names_latin.txt) and a romanised
+# Taiwanese surname — how many Taiwanese colleagues and citizens write their names in English.
+_WESTERN_NAME = re.compile(r"(?<![A-Za-z])(?P<g>[A-Z][a-z]+) (?P<s>[A-Z][a-z]+)(?![A-Za-z\-])")
 # A Latin name with its Chinese name in brackets: "Lawa Tanah（漢名林大山）".
 _CHINESE_NAME_AFTER = re.compile(
     r"\s*[（(](?:漢名|中文名|中文姓名|漢名為)?[:：]?\s*[" + _CJK + r"]{2,4}[）)]"
 )
 # An identifier right before the name ("居留證號L867423709，Siti Rahayu").
 _IDENT_BEFORE = re.compile(
-    r"(?:[A-Z][12ABCD89]\d{8}|[A-Z]{2}\d{8}|09\d{2}[\- ]?\d{3}[\- ]?\d{3})[\s,，、:：]{1,3}$"
+    r"(?:[A-Za-z][12ABCDabcd89]\d{8}|[A-Za-z]{2}\d{8}|09\d{2}[\- ]?\d{3}[\- ]?\d{3})"
+    r"[\s,，、:：]{1,3}$"
 )
 _HAS_LATIN = re.compile(r"[A-Za-z]")
 # A table or tab-separated sheet with a name column: its cells are names.
@@ -93,7 +97,8 @@ _NAME_COLUMN = re.compile(r"(?:^|[|｜\t\s])(?:姓名|名字|中文姓名|Name|n
 # ("Michael Chen 的 ARC W865710504", "Siti Rahayu 居留證 H908534963").
 _PERSON_ID_AFTER = re.compile(
     r"[\s,，、]*(?:'s\s*|的\s*)?"
-    r"(?:居留證|ARC|護照|passport|身分證|統一證號|電話|手機|phone|tel|生日|出生|DOB|ID\b)",
+    r"(?:居留證|ARC|護照|passport|身分證|統一證號|電話|手機|phone|tel|生日|出生|DOB|ID\b"
+    r"|[\u4e00-\u9fff]{1,4}籍)",
     re.IGNORECASE,
 )
 # An Indigenous name in Chinese transliteration with an interpunct: 瓦歷斯·諾幹.
@@ -131,6 +136,7 @@ class NameLexicons:
     words2: frozenset[str] = frozenset()
     word_prefixes: frozenset[str] = frozenset()
     words3: frozenset[str] = frozenset()
+    word_ends: frozenset[str] = frozenset()  # 工程, 課程, 主張: the surname character ends a word
 
 
 @lru_cache(maxsize=1)
@@ -151,6 +157,7 @@ def name_lexicons() -> NameLexicons:
         words2=frozenset(_words("person_word_2")),
         word_prefixes=frozenset(_words("person_word_prefix")),
         words3=frozenset(_words("person_word_3")),
+        word_ends=frozenset(_words("person_word_end")),
     )
 
 
@@ -274,6 +281,11 @@ def _latin_cues() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def _latin_given_names() -> frozenset[str]:
+    return frozenset(load_lexicon("given_names_latin"))
+
+
+@lru_cache(maxsize=1)
 def _latin_surnames() -> frozenset[str]:
     return frozenset(w.lower() for w in load_lexicon("surnames_latin"))
 
@@ -295,6 +307,13 @@ _COMPANY_AFTER = re.compile(
     r"|機電|開發|物流"
     r"|貿易|生技|醫材|保全|清潔|印刷|設計|國際|股份|有限公司|公司|事務所|工作室|行號|商行)"
 )
+# A place or facility named like a person: 曾文水庫, 王功漁港, 林口國小, 陳家古厝.
+_PLACE_AFTER = re.compile(
+    r"(?:庫|港|橋|寺|宮|廟|溪|潭|國小|國中|高中|醫院|公園|車站|夜市|老街|大樓|社區|古厝)"
+)
+# Stop characters that real given names use (陳福來, 王萬得, 林千惠): allowed when an ID or
+# phone number follows the name, which settles that it is one.
+_NAME_CAPABLE_STOPS = frozenset("來萬千才")
 # A street name, not a person: 林森北路, 中正路, 仁愛街 — unless the 路 starts a word (路過).
 _ROAD_AFTER = re.compile(r"(?:路|街|大道)(?!過|上|邊|人|旁|程|線|況|途|費)")
 
@@ -413,14 +432,24 @@ class PersonRecognizer:
         # outweighs the everyday-word check; a list marker alone does not (1. 時間：…).
         # (A title before the name does not outweigh it: 校長言語霸凌 is not 校長 + 言語霸.)
         named = self._cue_before(text, pos)
+        if not named and len(surname) == 1 and text[pos - 1 : pos + 1] in lex.word_ends:
+            return None  # 工程師, 課程表: the surname character closes the word before it
         for given_len in (2, 1):
             end = after + given_len
             given = text[after:end]
             if len(given) < given_len or not all(_IS_CJK.match(c) for c in given):
                 continue
-            if any(c in lex.stop_chars for c in given) or given in lex.given_stopwords:
+            if given in lex.given_stopwords or any(
+                c in lex.stop_chars
+                and not (c in _NAME_CAPABLE_STOPS and _IDENT_AFTER.match(text, end))
+                for c in given
+            ):
                 continue
-            if _ROAD_AFTER.match(text, end) or _COMPANY_AFTER.match(text, end):
+            if (
+                _ROAD_AFTER.match(text, end)
+                or _COMPANY_AFTER.match(text, end)
+                or _PLACE_AFTER.match(text, end)
+            ):
                 continue  # 林森北路, 安達營造: a street or a firm named like a person
             strong_after = self._strong_after(text, end)
             # 高考, 申訴, 時間: a two-character dictionary word is a word even after a label
@@ -502,6 +531,10 @@ class PersonRecognizer:
             elif _CHINESE_NAME_AFTER.match(text, nm.end()):
                 add(nm, "name in Latin script with its Chinese name")
         latin_surnames = _latin_surnames()
+        given_names = _latin_given_names()
+        for nm in _WESTERN_NAME.finditer(text):
+            if nm.group("g") in given_names and nm.group("s").lower() in latin_surnames:
+                add(nm, "English given name with a romanised Taiwanese surname")
         for nm in _ROMANISED.finditer(text):
             surname = nm.group("s1") or nm.group("s2")
             if surname is None or surname.lower() in latin_surnames:
@@ -525,7 +558,8 @@ class PersonRecognizer:
                         )
                     )
                     break
-        return out
+        # Several of the paths above may find the same name: report each span once.
+        return list({(m.start, m.end): m for m in out}.values())
 
     def analyze(self, view: TextView) -> list[Match]:
         text = view.text
