@@ -484,3 +484,36 @@ def test_an_account_after_its_bank_code_in_a_table_column(scanner: Scanner) -> N
     text = "| 姓名 | 匯款帳號 |\n|---|---|\n| 江明德 | 700-0021345-0678901 |"
     assert (BANK_ACCOUNT, "0021345-0678901") in found(scanner, text)
     assert (BANK_ACCOUNT, "0001234-0567891") in found(scanner, "郵局帳號 700-0001234-0567891")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "各區公所對外服務電話：\n東區\t(06)267-9751\n北區\t(06)222-0101\n請貼在服務台",
+        "聯絡窗口：水利局 (07)337-3321",
+        "Vendor 那邊的 support hotline 是 02-2655-8899（週一到週五）",
+        "冷氣保養廠商是「冷氣王空調工程行」，店面電話 04-2236-5588",
+        "本局第三辦公室搬遷公告：自12月1日起遷至新址，電話改為 (02)2984-3000，原址停止辦公。",
+    ],
+)
+def test_office_desk_shop_and_vendor_lines_are_not_personal(scanner: Scanner, text: str) -> None:
+    assert PHONE not in {t for t, _ in found(scanner, text)}
+
+
+def test_a_complainants_number_next_to_an_organisation_word_is_still_reported(
+    scanner: Scanner,
+) -> None:
+    text = "陳情人說可以打她的公司電話 02-2345-6789 找她"
+    assert (PHONE, "02-2345-6789") in found(scanner, text)
+
+
+def test_an_agency_letter_header_address_and_a_transaction_reference_are_not_personal(
+    scanner: Scanner,
+) -> None:
+    header = (
+        "發文機關：新竹市政府\n機關地址：300 新竹市北區中正路120號\n"
+        "聯絡電話：(03)521-6121 分機 402"
+    )
+    assert found(scanner, header) == []
+    ref = "錯誤訊息說交易參考號 379178619354809 格式不符，不是卡號"
+    assert BANK_ACCOUNT not in {t for t, _ in found(scanner, ref)}

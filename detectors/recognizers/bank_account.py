@@ -25,7 +25,7 @@ _SERIAL_AFTER = re.compile(r"[ ]*(?:號|元|塊|圓)")
 _NOT_ACCOUNT_WORDS = re.compile(
     r"訂單|發票|單號|文號|案號|序號|貨號|條碼|追蹤|統編|統一編號|電話|手機|傳真|"
     r"護照|健保|身分證|身份證|卡號|信用卡|金額|總價|價格|時間|日期|掛號|郵件號碼|包裹|快遞|"
-    r"IP|ip|網址|http"
+    r"IP|ip|網址|http|參考號|流水號|交易序號"
 )
 # An IPv4 address (http://192.168.10.40) is digits and dots, never an account.
 _IPV4 = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")

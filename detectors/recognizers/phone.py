@@ -48,8 +48,19 @@ _EXTENSION = re.compile(r"(?:#|分機|轉|ext\.?|x).*$", re.IGNORECASE)
 _EXTENSION_AFTER = re.compile(r"\s{0,2}(?:#|分機|轉|ext\.?|x)\s{0,2}[0-9]{1,6}", re.IGNORECASE)
 _HOME_CUE = re.compile(r"家裡|住家|家中|自宅|私人|宅電|home", re.IGNORECASE)
 _PRECEDED_BY_SERIAL = ("第", "No.", "NO.", "no.")
-# How far before a number an office or example cue is looked for.
+# How far before a number an office or example cue is looked for (a landline's office context
+# may stand further back in its clause: "本局第三辦公室搬遷…電話改為 (02)…").
 _CUE_WINDOW = 14
+_LANDLINE_CUE_WINDOW = 40
+_HEADER_REACH = 12  # lines a list header reaches down
+# An organisation named right before a landline: the number is its switchboard or desk.
+_ORG_BEFORE = re.compile(
+    r"[\u4e00-\u9fff]{1,10}(?:局|處|所|署|中心|公所|公司|工程行|商行|行號|店|診所|醫院|銀行|農會"
+    r"|學校|大學|分隊|分局|派出所|企業|協會|基金會)(?:的)?(?:電話|專線|總機|服務台|窗口|店面電話)?"
+    r"[\s:：]*$"
+)
+# A person's number even next to an organisation word ("陳情人的公司電話").
+_PERSON_CUE = re.compile(r"檢舉|陳情|申訴|告發|舉發|民眾|當事人|個案|家屬|他的|她的|私人|住家|家裡")
 
 
 def national_form(digits: str) -> str:
@@ -182,12 +193,32 @@ class PhoneRecognizer:
         before = clause_before(text, start, _CUE_WINDOW)
         if self._example_cue is not None and self._example_cue.search(before):
             return True
-        is_mobile = national.startswith("09")
-        return (
-            not is_mobile
-            and self._office_cue is not None
-            and self._office_cue.search(before) is not None
-        )
+        if national.startswith("09"):
+            return False
+        wide = clause_before(text, start, _LANDLINE_CUE_WINDOW)
+        if self._office_cue is not None and self._office_cue.search(wide) is not None:
+            return True
+        if _ORG_BEFORE.search(wide) and not _PERSON_CUE.search(wide):
+            return True  # 聯絡窗口：水利局 (07)337-3321, 冷氣工程行店面電話 04-…
+        return self._under_office_header(text, start)
+
+    def _under_office_header(self, text: str, start: int) -> bool:
+        """A list of numbers under a header line ("各區公所對外服務電話：" then one line per
+        district): the header's office cue covers every line of the list below it."""
+        if self._office_cue is None:
+            return False
+        line_start = text.rfind("\n", 0, start)
+        for _ in range(_HEADER_REACH):
+            if line_start <= 0:
+                return False
+            prev_start = text.rfind("\n", 0, line_start) + 1
+            header = text[prev_start:line_start].strip()
+            if not header:
+                return False  # a blank line ends the list
+            if header.endswith((":", "：")):
+                return self._office_cue.search(header) is not None
+            line_start = prev_start - 1
+        return False
 
     @staticmethod
     def _looks_like_serial(text: str, start: int) -> bool:

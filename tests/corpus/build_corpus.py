@@ -11,9 +11,10 @@ plain text and the entity list. A record in `src/*.txt` is::
 Records start with ``@id categories``; ``-`` means benign. The text is every following line
 up to the next ``@`` record (a literal newline inside a message is just a new line). Inline
 marks are ``«CODE:value»``; `value` is kept exactly as written. Files named ``holdout_*`` go to
-`holdout.jsonl`, all others to `messages.jsonl`.
+`holdout.jsonl`, ``validation_*`` to `validation.jsonl` (written last, never tuned on), all
+others to `messages.jsonl`.
 
-    python tests/corpus/build_corpus.py          # rewrite messages.jsonl and holdout.jsonl
+    python tests/corpus/build_corpus.py          # rewrite the JSONL files
 """
 
 from __future__ import annotations
@@ -95,12 +96,21 @@ def parse_source(path: Path) -> list[dict[str, object]]:
 
 
 def build() -> dict[str, int]:
-    dev: list[dict[str, object]] = []
-    holdout: list[dict[str, object]] = []
+    outputs: dict[str, list[dict[str, object]]] = {
+        "messages.jsonl": [], "holdout.jsonl": [], "validation.jsonl": []
+    }
     for path in sorted((HERE / "src").glob("*.txt")):
-        (holdout if path.name.startswith("holdout") else dev).extend(parse_source(path))
+        if path.name.startswith("holdout"):
+            target = "holdout.jsonl"
+        elif path.name.startswith("validation"):
+            target = "validation.jsonl"
+        else:
+            target = "messages.jsonl"
+        outputs[target].extend(parse_source(path))
     counts = {}
-    for name, rows in (("messages.jsonl", dev), ("holdout.jsonl", holdout)):
+    for name, rows in outputs.items():
+        if not rows:
+            continue
         with open(HERE / name, "w", encoding="utf-8") as fh:
             for row in rows:
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
