@@ -288,3 +288,61 @@ def test_english_it_and_gaming_chat_is_not_a_raid(scanner: Scanner, text: str) -
 
 def test_a_person_pointed_at_is_the_target_of_a_field_word(scanner: Scanner) -> None:
     assert "raid" in scanner.scan("等一下那個人出來我們就上，兩邊包抄").categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "明早消防分隊不預告抽查那三家網咖，每組3人，八點出發",
+        "下週三清晨取締違法砂石場，會同環保局，出動四台車",
+    ],
+)
+def test_an_unannounced_inspection_or_a_crackdown_with_details_is_a_raid(
+    scanner: Scanner, text: str
+) -> None:
+    assert "raid" in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tonight's inspection at the warehouse is unannounced, meet at 2300, don't tell the boss",
+        "ETA 0415, 3 vans at the north gate, customs holds the container until we move in",
+    ],
+)
+def test_english_inspection_plans_with_counts_and_secrecy_are_raids(
+    scanner: Scanner, text: str
+) -> None:
+    assert "raid" in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "檢舉人就是對面修車廠的師傅，去稽查的時候別讓老闆知道是他",
+        "陳情的是巷口那間麵店的老闆娘，臨檢時不要在她店門口停車",
+        "申訴人每天早上都在工廠門口擺攤，稽查當天請同仁繞後門進去",
+    ],
+)
+def test_an_inspection_mentioned_only_to_protect_a_complainant_is_not_a_raid(
+    scanner: Scanner, text: str
+) -> None:
+    assert "raid" not in scanner.scan(text).categories
+
+
+def test_an_informants_code_name_and_birth_date_are_no_operation_details(
+    scanner: Scanner,
+) -> None:
+    text = "線民代號「老鷹」是那家車行的技師，民國68年5月9日生，之前幫我們認過車"
+    assert "raid" not in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "勞動檢查處來函：該公司倉庫已改善，請檢查員下週複查",
+        "分署通知：義務人帳戶已辦理扣押，其餘移送執行",
+    ],
+)
+def test_an_office_name_or_a_finished_seizure_is_not_a_raid(scanner: Scanner, text: str) -> None:
+    assert "raid" not in scanner.scan(text).categories

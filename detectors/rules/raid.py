@@ -25,7 +25,19 @@ Actions come in four strengths:
 * weak field words (`raid_weak_cues.txt`: 動手, 帶回, 採樣 …; clause-end "在橋下等", "就可以動")
   need two kinds, one of them a named target (not just 那家), secrecy, or two deployment words.
 
-Field words next to an everyday context (`raid_civil.txt`: 施工, 觀眾 …) do not count.
+Field words next to an everyday context (`raid_civil.txt`: 施工, 觀眾 …) do not count. An
+everyday inspection word (`raid_inspections.txt`: 安檢, 抽查) right after a no-notice word
+(`raid_unannounced.txt`: 無預警, 不預告) is a field word. A slang verb inside an action word
+(查 of 去稽查) is that word. English text (mostly ASCII) gets a doubled window and English
+head counts ("2 vans", `raid_force_nouns.txt`).
+
+Mentioned in passing: a strong action as the time frame of another instruction (稽查的時候,
+稽查時, 收網那天: `raid_frames.txt`) needs two substantive kinds, a routine's hour (每天早上:
+`raid_habitual.txt`) not among them — "稽查的時候別讓工廠知道是她" protects a complainant, it
+plans nothing. "不要讓…知道是她/是誰" hides who, not the operation: no secrecy. A weak word's
+own detail (代號「 of 線民代號「小蜜蜂」) and a date inside an identifier (a birth date) are
+no details. An action glued into an office's name (查處 of 檢查處: `raid_unit_tails.txt`) is
+no action, and one said done before it (已辦理扣押) is done like 搜索了.
 
 Not an incident: IT chat (搜索功能: `raid_exceptions.txt`, the configuration's
 `keyword_exceptions`, and an action next to an IT word of `raid_it_context.txt`), talk about
@@ -45,7 +57,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from detectors.config import DetectorConfig
 from detectors.lexicon import Lexicons
@@ -71,6 +83,12 @@ IT_CONTEXT = "raid_it_context"
 DOC_CONTEXT = "raid_doc_context"
 CIVIL = "raid_civil"
 UNITS = "raid_units"
+UNIT_TAILS = "raid_unit_tails"
+INSPECTIONS = "raid_inspections"
+UNANNOUNCED = "raid_unannounced"
+FRAMES = "raid_frames"
+HABITUAL = "raid_habitual"
+FORCE_NOUNS = "raid_force_nouns"
 
 # Clock times: 6點, 六點, 11點半, 0600, 06:00, 6:30, 0430時. Four bare digits need a time cue
 # around them so that years and amounts do not count, except 0000-0959 standing alone (no
@@ -86,6 +104,37 @@ _CLOCK = re.compile(
     r"|(?<![\d/])(?:1[0-2]|0?[1-9])/(?:3[01]|[12]\d|0?[1-9])(?![\d/])"
     r"|(?:1[0-2]|[1-9])月(?:3[01]|[12]\d|[1-9])日"
 )
+
+
+class _Prefixed:
+    """A pattern searched only where a match can begin: a character class finds the places,
+    then the pattern is tried there. Same matches as `pattern.finditer`, but a pattern whose
+    branches begin with lookbehinds (which stop `re` from skipping ahead) is not tried at every
+    character — `_CLOCK` over a message costs half as much."""
+
+    __slots__ = ("_pattern", "_start")
+
+    def __init__(self, pattern: re.Pattern[str], start: str) -> None:
+        self._pattern = pattern
+        self._start = re.compile(start)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        pos, n = 0, len(text)
+        while pos < n:
+            c = self._start.search(text, pos)
+            if c is None:
+                return
+            at = c.start()
+            m = self._pattern.match(text, at)
+            if m is None:
+                pos = at + 1
+                continue
+            yield m
+            pos = max(m.end(), at + 1)
+
+
+# Every branch of `_CLOCK` begins with a digit, a Chinese numeral or a word of its timing cues.
+_CLOCK_FAST = _Prefixed(_CLOCK, r"[\d一二三四五六七八九十兩時日早晚明今凌@Ee]")
 # Relative times of a surveillance report: 一小時內, 20 分鐘後, 半小時左右.
 _RELATIVE = re.compile(r"(?:\d{1,2}|[一二三四五六兩半])\s*個?\s*(?:小時|分鐘)\s*(?:內|後|左右)")
 # Teams and head counts: 第一組, A組, team B, 兩組人, 各組, 兵力18人, 每點4人, 支援8員, 兩位.
@@ -109,7 +158,8 @@ _ROOM = re.compile(
 )
 # "不要讓廠方知道", "不讓他們知道": the target must not learn of the operation; a code name.
 _SECRET = re.compile(
-    r"(?:不要|別|不能|不可|勿|不得|不)讓[^，。,.\n]{1,12}?(?:知道|發現|察覺)"
+    # (Not "不要讓工廠知道是她": who complained is kept from them, not the operation.)
+    r"(?:不要|別|不能|不可|勿|不得|不)讓[^，。,.\n]{1,12}?(?:知道|發現|察覺)(?!是[他她誰])"
     r"|(?:先別|先不要|不要|別|勿)(?:跟|對|向)[^，。,.\n]{1,8}?(?:講|說|提|透露)"
     r"|代號\s?(?:叫|是|為|改成|改為)?\s?[「『\"“]"  # a code name: 行動代號「黎明」
 )
@@ -145,6 +195,8 @@ _CLAUSE = re.compile(r"[，,。.!！?？、；;：:\n]")
 CLAUSE_MAX = 16
 # How far from the action word the details may be (a short message, a line of a plan).
 WINDOW = 60
+# A text more than this share ASCII is English: the window doubles.
+ENGLISH_SHARE = 0.5
 # An IT or paperwork word this close to an action makes it talk about software or procedure
 # ("Elasticsearch 的搜索延遲", "拘提的規定").
 TALK_WINDOW = 4
@@ -155,6 +207,10 @@ MOVEMENT_GAP = 4
 
 _STRONG, _FIELD, _WEAK_FIELD = "strong", "field", "weak field"
 _KINDS = ("timing", "deployment", "target", "secrecy", "scene")
+# Kinds whose regex finds add nothing once a lexicon word of the kind is near: only their
+# presence counts (a lexicon target is a named one). Timing and deployment words are also
+# counted or placed (two deployment words, timing right before 行動, a routine's hour).
+_PRESENCE_KINDS = frozenset({"target", "secrecy", "scene"})
 # The lexicon and the regexes of each kind of detail.
 _KIND_LEXICONS = {
     "timing": TIMING,
@@ -165,8 +221,8 @@ _KIND_LEXICONS = {
 }
 # A place pointed at (那家) is a target, but too vague to make a field word an operation.
 POINTED = "raid_pointed"
-_KIND_PATTERNS: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
-    "timing": ((TIMING, _CLOCK), (TIMING, _RELATIVE)),
+_KIND_PATTERNS: dict[str, tuple[tuple[str, re.Pattern[str] | _Prefixed], ...]] = {
+    "timing": ((TIMING, _CLOCK_FAST), (TIMING, _RELATIVE)),
     "deployment": ((DEPLOYMENT, _FORCE),),
     "target": ((POINTED, _POINTED),),
     "secrecy": ((SECRECY, _SECRET),),
@@ -174,7 +230,7 @@ _KIND_PATTERNS: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
 }
 
 Hit = KeywordHit | Match
-_ANCHOR_LEXICONS = frozenset({ACTIONS, CUES, WEAK_CUES, MOVEMENTS})
+_ANCHOR_LEXICONS = frozenset({ACTIONS, CUES, WEAK_CUES, MOVEMENTS, UNANNOUNCED})
 
 
 class RaidRule:
@@ -190,6 +246,7 @@ class RaidRule:
         CUES,
         WEAK_CUES,
         MOVEMENTS,
+        UNANNOUNCED,
         TIMING,
         DEPLOYMENT,
         TARGETS,
@@ -199,12 +256,27 @@ class RaidRule:
         EXCEPTIONS,
         BENIGN_LEXICON,
     )
-    anchors = (ACTIONS, CUES, WEAK_CUES, MOVEMENTS)
+    anchors = (ACTIONS, CUES, WEAK_CUES, MOVEMENTS, UNANNOUNCED)
 
     def __init__(self, config: DetectorConfig, lexicons: Lexicons) -> None:
         self._lexicons = lexicons
         self._configured_exceptions = lexicons.exceptions(ACTIONS) + lexicons.exceptions(CUES)
         self._units = tuple(sorted(lexicons.words(UNITS), key=len, reverse=True))
+        self._unit_tails = tuple(lexicons.words(UNIT_TAILS))
+        self._inspections = tuple(_variants(lexicons.words(INSPECTIONS)))
+        self._frames = tuple(_variants(lexicons.words(FRAMES)))
+        self._habitual = tuple(_variants(lexicons.words(HABITUAL)))
+        # English head and vehicle counts: "2 vans", "6 officers", "two teams".
+        nouns = "|".join(re.escape(w) for w in _variants(lexicons.words(FORCE_NOUNS)))
+        force = re.compile(
+            rf"(?<![A-Za-z0-9])(?:\d{{1,3}}|two|three|four|five|six|eight|ten)\s(?:{nouns})"
+            r"(?![A-Za-z])"
+        )
+        # (Searched only in an English text, the only place such counts are written.)
+        self._english_patterns = {
+            **_KIND_PATTERNS,
+            "deployment": (*_KIND_PATTERNS["deployment"], (DEPLOYMENT, force)),
+        }
         self._timing_words = re.compile(
             "|".join(re.escape(w) for w in _variants(lexicons.words(TIMING))), re.IGNORECASE
         )
@@ -212,6 +284,8 @@ class RaidRule:
         self._civil = _WordSet(lexicons.words(CIVIL))
         self._public = _WordSet(lexicons.words(PUBLIC))
         self._lookup_pattern: re.Pattern[str] | None = None
+        inspections = "|".join(re.escape(w) for w in self._inspections)
+        self._inspection_after = re.compile(rf"[的地]?({inspections})")
         self._lookup_owners: dict[str, tuple[str, ...]] = {}
 
     def evaluate(self, data: RuleInput) -> list[Match]:
@@ -231,7 +305,7 @@ class RaidRule:
         actions = self._actions(data, by, text)
         if not actions or is_benign(data):
             return []
-        details = _Details(data, by, text)
+        details = _Details(data, by, text, self._english_patterns)
         past = by.get(PAST)
         folded: str | None = None
         news: bool | None = None
@@ -240,11 +314,23 @@ class RaidRule:
             found = details.near(action, tier, regexes=False)
             kinds = [k for k in _KINDS if found[k]]
             # 搜索了, 稽查過, 臨檢完: the action is done, like a past word ("昨日", "破獲").
-            done = past or (tier == _STRONG and text.startswith(_DONE, action.end))
-            if not _enough(action, tier, kinds, found, text) or (done and not found["timing"]):
+            # 已辦理扣押, 業已查處: done as well.
+            done = (
+                past
+                or (tier == _STRONG and text.startswith(_DONE, action.end))
+                or (
+                    "已" in text[max(action.start - 6, 0) : action.start]
+                    and _DONE_BEFORE.search(text, max(action.start - 6, 0), action.start)
+                    is not None
+                )
+            )
+            framed = self.habitual if self._framed(text, action, tier) else None
+            if not _enough(action, tier, kinds, found, text, framed) or (
+                done and not found["timing"]
+            ):
                 found = details.near(action, tier, regexes=True)
                 kinds = [k for k in _KINDS if found[k]]
-                if not _enough(action, tier, kinds, found, text):
+                if not _enough(action, tier, kinds, found, text, framed):
                     continue
             if done and not found["timing"]:
                 continue  # news of a past operation ("昨日搜索…已移送")
@@ -291,6 +377,13 @@ class RaidRule:
             if spans is not None:
                 strong, cues, weak = (_drop_overlapping(h, spans) for h in (strong, cues, weak))
             if strong:
+                # 查處 in 檢查處: the action word is the tail of an office's name, no action.
+                strong = [
+                    h
+                    for h in strong
+                    if not (h.word.endswith(self._unit_tails) and _cjk_before(text, h.start))
+                ]
+            if strong:
                 # 稽查科, 查緝中心: an office's name, at most a field word ("稽查科明晚去那家工廠").
                 field = [h for h in strong if text.startswith(self._units, h.end)]
                 if field:
@@ -309,6 +402,11 @@ class RaidRule:
                     for t in index.near(m.start, m.start, MOVEMENT_GAP)
                 )
             )
+        # 無預警安檢, 不預告抽查: an everyday inspection word made an unannounced inspection.
+        for h in by.get(UNANNOUNCED, ()):
+            inspection = self._unannounced(text, h)
+            if inspection is not None:
+                field.append(inspection)
         # Most messages have none of the slang verbs' characters (收抄攔等動查): one scan.
         slang_chars = _SLANG_CHARS.search(text) is not None
         if slang_chars and ("收" in text or "抄" in text):
@@ -317,10 +415,18 @@ class RaidRule:
                 if self._timed(text, start):
                     field.append(KeywordHit(CUES, text[start], start, start + 1))
         if slang_chars:
+            # 查 of "去稽查": a slang verb inside an action word is that word, judged as such.
+            inside: _Index | None = None
             for char, pattern in _STOP:
                 if char in text:
                     for m in pattern.finditer(text):
                         hit = KeywordHit(CUES, char, m.start(1), m.end(1))
+                        if inside is None:
+                            inside = _Index(
+                                [*by.get(ACTIONS, ()), *by.get(CUES, ()), *by.get(WEAK_CUES, ())]
+                            )
+                        if inside.near(hit.start, hit.end, -1):
+                            continue
                         (field if char == "攔" else slang).append(hit)
         out = [(a, _STRONG) for a in strong] if strong else []
         out.extend((a, _FIELD) for a in field)
@@ -328,6 +434,27 @@ class RaidRule:
             out.extend((a, _WEAK_FIELD) for a in weak)
         out.extend((a, _WEAK_FIELD) for a in slang)
         return out
+
+    def _unannounced(self, text: str, word: KeywordHit) -> KeywordHit | None:
+        """The inspection word right after a no-notice word (無預警安檢, 不預告的抽查), if any."""
+        m = self._inspection_after.match(text, word.end)
+        if m is None:
+            return None
+        return KeywordHit(CUES, m.group(1), m.start(1), m.end(1))
+
+    def _framed(self, text: str, action: Hit, tier: str) -> bool:
+        """A strong action as the time frame of another instruction: "稽查的時候…",
+        "稽查時不要讓兩邊碰面", "收網那天" (not 搜索時間, 收網時機: those schedule it)."""
+        if tier != _STRONG:
+            return False
+        end = action.end
+        if text.startswith(self._frames, end):
+            return True
+        return text.startswith("時", end) and not text.startswith(_NOT_FRAME, end + 1)
+
+    def habitual(self, text: str, hit: Hit) -> bool:
+        """A timing word of a routine: "每天早上", "平常晚上"."""
+        return text.endswith(self._habitual, max(hit.start - 3, 0), hit.start)
 
     def _slang_only(self, text: str) -> bool:
         """A slang action may stand in a text that has no anchor word (cheap character tests
@@ -388,8 +515,20 @@ class RaidRule:
 class _Details:
     """The details of one message by kind: lexicon hits at once, regex finds on demand."""
 
-    def __init__(self, data: RuleInput, by: dict[str, list[KeywordHit]], text: str) -> None:
+    def __init__(
+        self,
+        data: RuleInput,
+        by: dict[str, list[KeywordHit]],
+        text: str,
+        english_patterns: dict[str, tuple[tuple[str, re.Pattern[str] | _Prefixed], ...]],
+    ) -> None:
         self._text = text
+        self._entities = data.entities
+        # English says in more letters what Chinese says in a few characters: a wider window,
+        # and English head counts ("2 vans").
+        english = len(text.encode("ascii", "ignore")) > ENGLISH_SHARE * len(text)
+        self._window = WINDOW * 2 if english else WINDOW
+        self._patterns = english_patterns if english else _KIND_PATTERNS
         lexical: dict[str, list[Hit]] = {
             kind: list(by.get(lexicon, ())) for kind, lexicon in _KIND_LEXICONS.items()
         }
@@ -399,28 +538,45 @@ class _Details:
         lexical["target"].extend(e for e in data.entities if e.type in ENTITY_TYPES)
         self._lexical = lexical
         self._lexical_index = {kind: _Index(hits) for kind, hits in lexical.items()}
-        self._all_index: dict[str, _Index] | None = None
+        self._regex: dict[str, _Index] = {}
 
     def near(self, action: Hit, tier: str, regexes: bool) -> dict[str, list[Hit]]:
-        index = self._lexical_index
-        if regexes:
-            if self._all_index is None:
-                self._all_index = {
-                    kind: _Index(
-                        hits
-                        + [
-                            KeywordHit(name, m.group(0), m.start(), m.end())
-                            for name, pattern in _KIND_PATTERNS[kind]
-                            for m in pattern.finditer(self._text)
-                        ]
-                    )
-                    for kind, hits in self._lexical.items()
-                }
-            index = self._all_index
-        found = {kind: idx.near(action.start, action.end, WINDOW) for kind, idx in index.items()}
+        window = self._window
         if tier != _STRONG:
-            found = {kind: _own(hits, action) for kind, hits in found.items()}
+            own: Callable[[Sequence[Hit], Hit], list[Hit]] | None = _own
+        elif isinstance(action, KeywordHit) and action.word.lower() in _WEAK:
+            own = _apart  # a weak word's own detail (代號「 of 代號「小蜜蜂」) is no second one
+        else:
+            own = None
+        found: dict[str, list[Hit]] = {}
+        for kind, idx in self._lexical_index.items():
+            hits = idx.near(action.start, action.end, window)
+            found[kind] = own(hits, action) if own is not None and hits else hits
+        if not regexes:
+            return found
+        for kind in _KINDS:
+            if found[kind] and kind in _PRESENCE_KINDS:
+                continue  # a lexicon word is there: more of the kind changes nothing
+            hits = self._regex_index(kind).near(action.start, action.end, window)
+            if hits:
+                found[kind] = found[kind] + (own(hits, action) if own is not None else hits)
         return found
+
+    def _regex_index(self, kind: str) -> _Index:
+        """The regex finds of one kind, looked for once per message and only when asked."""
+        index = self._regex.get(kind)
+        if index is None:
+            finds = [
+                KeywordHit(name, m.group(0), m.start(), m.end())
+                for name, pattern in self._patterns[kind]
+                for m in pattern.finditer(self._text)
+            ]
+            if kind == "timing" and finds and self._entities:
+                # 8月3日 inside 民國70年8月3日: a birth date, not a schedule.
+                entities = _Index([e for e in self._entities if e.type in ENTITY_TYPES])
+                finds = [h for h in finds if not entities.near(h.start, h.end, -1)]
+            index = self._regex[kind] = _Index(finds)
+        return index
 
 
 class _Index:
@@ -482,10 +638,22 @@ class _WordSet:
 
 
 def _enough(
-    action: Hit, tier: str, kinds: list[str], found: dict[str, list[Hit]], text: str
+    action: Hit,
+    tier: str,
+    kinds: list[str],
+    found: dict[str, list[Hit]],
+    text: str,
+    framed: Callable[[str, Hit], bool] | None = None,
 ) -> bool:
-    """Whether the details near `action` make it an operation (see the module docstring)."""
+    """Whether the details near `action` make it an operation (see the module docstring).
+    `framed`: the action is a time frame ("稽查的時候…"), and this tells a routine's timing
+    ("每天早上") from the operation's."""
     substantive = [k for k in kinds if k != "scene"]
+    if framed is not None:
+        # Mentioned in passing: two substantive kinds, a routine's hour not among them.
+        if not all(framed(text, h) for h in found["timing"]):
+            return len(substantive) >= 2
+        return len([k for k in substantive if k != "timing"]) >= 2
     if tier == _FIELD:
         return len(kinds) >= 2 and bool(found["deployment"] or found["target"] or found["secrecy"])
     if tier == _WEAK_FIELD:
@@ -550,6 +718,16 @@ def _own(hits: Sequence[Hit], action: Hit) -> list[Hit]:
     return [h for h in hits if not (action.start <= h.start and h.end <= action.end)]
 
 
+def _apart(hits: Sequence[Hit], action: Hit) -> list[Hit]:
+    """Details that do not overlap the action word."""
+    return [h for h in hits if h.end <= action.start or h.start >= action.end]
+
+
+def _cjk_before(text: str, start: int) -> bool:
+    """A CJK character right before `start` (查處 glued into 檢查處)."""
+    return start > 0 and "\u4e00" <= text[start - 1] <= "\u9fff"
+
+
 def _drop_overlapping(hits: list[KeywordHit] | None, spans: _Index) -> list[KeywordHit] | None:
     """Action words overlapping an exception word (要抄 in 要抄送, 去抓 in 去抓娃娃) are dropped;
     unlike the containment test of `clean_hits`, an exception may stick out on either side."""
@@ -573,6 +751,10 @@ _NEWS = re.compile(
 )
 # Aspect endings of an action already done.
 _DONE = ("了", "過", "完")
+# An action done, said before it: 已辦理扣押, 業已查處, 已經搜索.
+_DONE_BEFORE = re.compile(r"(?:已經?|業已|均已)(?:辦理|完成|執行|進行)?$")
+# 時 after an action is a time frame ("稽查時…"), not in 時間, 時機, 時程, 時段 (scheduling).
+_NOT_FRAME = ("間", "機", "程", "段", "刻", "限", "效", "數")
 # A negation right before a public marker turns it into secrecy ("不預告", "沒有事先通知").
 _NEGATION = re.compile(r"[不未沒勿別無免]")
 # A request for enforcement ("懇請貴局派員稽查", "請求警方臨檢"): the writer asks the agency to
