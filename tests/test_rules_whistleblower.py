@@ -443,3 +443,26 @@ def test_long_messages_built_from_the_new_patterns_are_scanned_quickly(
     started = time.monotonic()
     scanner.scan(text)
     assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "舉發營養午餐的家長是二年三班班長的媽媽，也是家長會副會長",
+        "那位吹哨的工程師現在在竹科上班，他前公司就是這次得標的廠商",
+        "告訴你喔，跟我們講評選黑箱的是委員之一黃素娥教授，下週才評選",
+        "那封告密信署名「一個看不下去的司機」，但大家都知道是鶯歌站跑末班車的那位",
+    ],
+)
+def test_complainants_named_by_what_they_are_by_telling_us_or_by_a_signed_letter(
+    text: str,
+) -> None:
+    assert "whistleblower" in Scanner().scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["陳情的內容是路燈不亮，已派工", "檢舉的理由是違規停車，請交通隊處理", "老師跟我們說明天放假"],
+)
+def test_what_was_complained_about_or_ordinary_telling_is_not_a_complainant(text: str) -> None:
+    assert "whistleblower" not in Scanner().scan(text).categories
