@@ -303,6 +303,7 @@ def test_an_english_amount_in_the_next_sentence_is_not_the_reserve_price(
     [
         "B廠的企劃書那段系統架構，我們照抄到招標規格裡就好",
         "把C廠商的報價單直接套用成我們的預算表",
+        "丙廠的服務建議書我複製一份給承辦參考",
     ],
 )
 def test_copying_a_named_bidders_document_is_procurement(scanner: Scanner, text: str) -> None:

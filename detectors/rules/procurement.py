@@ -15,7 +15,7 @@ Four kinds of leak, each a keyword lexicon plus the detail that makes it concret
   (`procurement_public_places.txt`: 採購網) is not a published result;
 - other bidders' documents (`procurement_bids.txt`: 服務建議書, 報價 …) passed around
   (`procurement_others.txt`: 他們家, 別家, 對手 …), or a named company's document (A公司的,
-  崇德顧問的, A廠) with a sharing or copying word (`procurement_sharing.txt`: 寄給你, 截圖,
+  崇德顧問的, A廠, 乙廠) with a sharing or copying word (`procurement_sharing.txt`: 寄給你, 截圖,
   照抄 …) unless the company is the writer's own (`procurement_own_party.txt`: 我們 … right
   before it; 我們把A公司的 brings in another party, `procurement_object_markers.txt`).
 A secrecy cue is `procurement_secrecy.txt` (開標前, 先不要說, don't leak …).
@@ -219,7 +219,9 @@ class ProcurementRule:
             re.escape(w) for w in sorted(self._suffixes, key=len, reverse=True)
         )
         self._company_before = re.compile(
-            r"(?:(?<![A-Za-z])[A-Z]{1,6}\s*(?:公司|廠商|廠|家)|[^\s\d、,，:：。!?()的]{1,8}?(?:"
+            # A letter or 甲乙丙 for a company: A公司, B廠, 乙廠商.
+            r"(?:(?:(?<![A-Za-z])[A-Z]{1,6}|[甲乙丙丁戊])\s*(?:公司|廠商|廠|家)"
+            r"|[^\s\d、,，:：。!?()的]{1,8}?(?:"
             + suffixes
             + r"))\s*(?:那家)?\s*的?\s*$"
         )
