@@ -150,7 +150,7 @@ class ClassifiedRule:
         )
         # The level as a label heading a line and its content: 密｜底價單：…, 限閱: 本案…
         self._head_label = re.compile(
-            rf"(?:^|\n)[ \t]*(?P<level>{low[STAMPS]})[ \t]*[:|｜][ \t]*(?=[^\x00-\x7f])"
+            rf"[ \t]*(?P<level>{low[STAMPS]})[ \t]*[:|｜][ \t]*(?=[^\x00-\x7f])"
         )
         self._quoted = re.compile(rf"「\s*(?:{low[STAMPS]})\s*」")
         # English word in context: followed by what it qualifies, or applied by a cue.
@@ -184,7 +184,7 @@ class ClassifiedRule:
             markings = [h for h in markings if not _inside_spans(h.start, h.end, titles)]
         low = _fold(text)
         found = self._filled.search(low)
-        if "密" in low or "限閱" in low:
+        if ("密" in low or "限閱" in low) and (":" in low or "|" in low):
             markings += self._head_labels(low, markings)
         if not (markings or found) and not (
             self._stamp.search(low) or self._term_any.search(low) or self._quoted.search(low)
@@ -241,10 +241,14 @@ class ClassifiedRule:
         rule and question cues still judge it. Levels a marking hit already covers are skipped."""
         taken = {h.start for h in markings}
         out = []
-        for m in self._head_label.finditer(low):
-            start, end = m.span("level")
-            if start not in taken:
+        pos = 0
+        while pos >= 0:  # tried at each line's start only: one match a line, linear
+            m = self._head_label.match(low, pos)
+            if m is not None and m.start("level") not in taken:
+                start, end = m.span("level")
                 out.append(KeywordHit(MARKINGS, low[start:end], start, end))
+            pos = low.find("\n", pos)
+            pos = pos + 1 if pos >= 0 else -1
         return out
 
     def _stated_levels(self, text: str) -> list[KeywordHit]:
