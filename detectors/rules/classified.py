@@ -37,6 +37,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
+from operator import attrgetter
 
 from detectors.config import DetectorConfig
 from detectors.lexicon import Lexicons
@@ -71,6 +72,7 @@ EMBEDDED_QUESTIONS = "classified_embedded_questions"
 # category speak alone (see `CAUTION_TYPE`).
 CAUTION_TYPE = "CLASSIFIED_CAUTION"
 MARKING_TYPE = "CLASSIFIED_MARKING"
+_LEXICON_OF = attrgetter("lexicon")
 _CAUTION = re.compile(r"(?:外流|轉傳|外洩|外傳)$")
 # Without a marking word, only a field or a stamp can speak, and each holds 密 (not 密碼) or 限閱.
 _GATE = re.compile(r"密(?!碼)|限閱")
@@ -125,6 +127,7 @@ class ClassifiedRule:
     anchors = (MARKINGS, ENGLISH, CAUTIONS)  # fields and stamps (all hold 密/限閱) by regex
 
     def __init__(self, config: DetectorConfig, lexicons: Lexicons) -> None:
+        self._anchor_set = frozenset(self.anchors)
         self._exceptions = tuple(
             _with_normalised(lexicons.words(EXCEPTIONS) + lexicons.exceptions(MARKINGS))
         )
@@ -171,7 +174,11 @@ class ClassifiedRule:
 
     def evaluate(self, data: RuleInput) -> list[Match]:
         text = data.view.text
-        if not any(h.lexicon in self.anchors for h in data.hits) and not _GATE.search(text):
+        # The cheap tests first: a set test over the hits' lexicons, then plain substring tests
+        # before the gate's regex (most messages hold neither 密 nor 限閱).
+        if self._anchor_set.isdisjoint(map(_LEXICON_OF, data.hits)) and not (
+            ("密" in text and _GATE.search(text)) or "限閱" in text
+        ):
             return []  # every Chinese field and stamp holds 密 or 限閱, English ones a word
         markings = clean_hits(data, MARKINGS)
         if not markings and "密" in text:
