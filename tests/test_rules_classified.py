@@ -290,3 +290,67 @@ def test_long_stated_levels_and_stamps_scan_in_linear_time(scanner: Scanner, tex
 
 def test_a_level_stated_with_its_grade_word_is_classified(scanner: Scanner) -> None:
     assert "classified" in scanner.scan("這份簽屬『密』等級，我打出來：擬調整科長職缺").categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我最近在追《極機密檔案》第二季，超好看",
+        "讀書會這週讀〈國家機密與民主〉那一章",
+    ],
+)
+def test_a_marking_word_inside_the_title_of_a_work_is_not_classified(
+    scanner: Scanner, text: str
+) -> None:
+    assert "classified" not in scanner.scan(text).categories
+
+
+def test_a_marking_outside_a_title_still_counts(scanner: Scanner) -> None:
+    text = "別管《機密任務》了，這份簽是機密，附件給你看：擬調整三個科長職缺"
+    assert "classified" in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "都市更新審議簡報（極機密級）節錄：B基地容積獎勵擬提高至50%",
+        "這是人事室的名冊[限閱等級]，裡面有職缺調整名單",
+    ],
+)
+def test_a_bracket_naming_the_level_as_such_is_a_stamp(scanner: Scanner, text: str) -> None:
+    assert "classified" in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "密｜人事異動：秘書室主任下月調任，先別講",
+        "限閱 | 預算刪減名單：社會局三案",
+        "群組整理\n密：議長行程異動，週五改去北區",
+    ],
+)
+def test_a_bare_level_labelling_a_line_is_classified(scanner: Scanner, text: str) -> None:
+    assert "classified" in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["密：一律走公文系統，不要在 Telegram 傳", "請問 密｜ 這種標法要放在哪裡？"],
+)
+def test_a_bare_level_label_stating_a_rule_or_asking_is_not_classified(
+    scanner: Scanner, text: str
+) -> None:
+    assert "classified" not in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text", ["《機密》" * 20_000, "\n密｜內容" * 20_000, "(機密等級)" * 20_000]
+)
+def test_long_titles_level_labels_and_grade_stamps_scan_in_linear_time(
+    scanner: Scanner, text: str
+) -> None:
+    import time
+
+    started = time.perf_counter()
+    scanner.scan(text)
+    assert time.perf_counter() - started < 5

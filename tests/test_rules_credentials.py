@@ -353,3 +353,94 @@ def test_long_hook_urls_and_queries_scan_in_linear_time(scanner: Scanner, text: 
     started = time.perf_counter()
     scanner.scan(text)
     assert time.perf_counter() - started < 5
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("還原資料庫：mysql -u hr_admin -p'Hr#2025db' hrdb < dump.sql", "Hr#2025db"),
+        ("mysqldump -pBk2025x backup > all.sql", "Bk2025x"),
+        ('sshpass -p "Sv!8812" ssh ops@10.20.3.4', "Sv!8812"),
+    ],
+)
+def test_a_password_given_to_a_command_line_client_is_a_credential(
+    scanner: Scanner, text: str, secret: str
+) -> None:
+    assert _secret_found(scanner, text, secret)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "先 mkdir -p /data/backup 再跑腳本",
+        "psql -h 10.1.1.5 -p 5432 -U report 連報表庫",
+        "cp -pr old new 就好",
+    ],
+)
+def test_command_line_options_without_a_password_are_not_credentials(
+    scanner: Scanner, text: str
+) -> None:
+    assert "credentials" not in scanner.scan(text).categories
+
+
+def test_a_note_between_a_password_label_and_its_value_keeps_the_value(scanner: Scanner) -> None:
+    assert _secret_found(scanner, "新進人員預設密碼(第一次登入會要求更新):Wel#0301", "Wel#0301")
+
+
+def test_a_password_rule_in_the_note_is_policy_talk(scanner: Scanner) -> None:
+    assert "credentials" not in scanner.scan("密碼（長度至少12碼）：________").categories
+
+
+def test_secrets_listed_one_a_line_under_a_label_are_all_credentials(scanner: Scanner) -> None:
+    text = "各分隊值班帳號的初始密碼如下：\n一分隊 Duty@7101\n二分隊 Duty@7102"
+    result = scanner.scan(text)
+    spans = {text[f.start : f.end] for f in result.findings if f.category == "credentials"}
+    assert "credentials" in result.categories
+    assert {"Duty@7101", "Duty@7102"} <= spans
+
+
+def test_a_rule_list_under_a_password_heading_is_not_a_credential(scanner: Scanner) -> None:
+    text = "密碼規則：\n1. 至少 12 碼\n2. 要有大小寫 Aa\n3. 每 90 天更換"
+    assert "credentials" not in scanner.scan(text).categories
+
+
+def test_plural_english_labels_and_every_code_of_a_list_are_credentials(scanner: Scanner) -> None:
+    text = "VPN recovery codes: 5521-0937, 6610-2284, 7093-4415"
+    result = scanner.scan(text)
+    spans = {text[f.start : f.end] for f in result.findings if f.category == "credentials"}
+    assert spans == {"5521-0937", "6610-2284", "7093-4415"}
+
+
+def test_a_password_described_then_given_after_a_comma_is_a_credential(scanner: Scanner) -> None:
+    assert _secret_found(scanner, "公務信箱密碼是我車牌後四碼加驚嘆號，8856!!", "8856!!")
+
+
+def test_a_described_password_followed_by_more_prose_is_not_a_credential(
+    scanner: Scanner,
+) -> None:
+    assert "credentials" not in scanner.scan("密碼是原本那組，VPN2 那台不用改").categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mysql -u a " + "-p'x" * 30_000,
+        "密碼:\n" + "陳 Ab#12\n" * 20_000,
+        "密碼:\n\n" * 20_000,
+        "codes: " + "1111、" * 30_000,
+        "密碼是" + "我" * 24 + "," * 30_000,
+    ],
+)
+def test_command_lines_lists_and_described_values_scan_in_linear_time(
+    scanner: Scanner, text: str
+) -> None:
+    import time
+
+    started = time.perf_counter()
+    scanner.scan(text)
+    assert time.perf_counter() - started < 5
+
+
+def test_a_word_before_a_colon_is_the_next_label_not_a_secret(scanner: Scanner) -> None:
+    assert "credentials" not in scanner.scan("OTP codes: expire in 5 min, 請重新申請").categories
+    assert _secret_found(scanner, "OTP code: 558812 給你", "558812")

@@ -273,3 +273,43 @@ def test_the_writers_own_company_proposal_is_not_procurement(scanner: Scanner, t
 
 def test_a_named_companys_bid_handed_to_another_company_is_reported(scanner: Scanner) -> None:
     assert _is_procurement(scanner, "承辦把甲公司的投標文件交給乙公司了")
+
+
+def test_the_tender_site_named_as_a_login_does_not_make_a_price_public(scanner: Scanner) -> None:
+    text = "電子採購網的帳號我借你，順便說底價簽核下來是 2,480 萬"
+    assert "procurement" in scanner.scan(text).categories
+
+
+def test_a_price_read_on_the_tender_site_stays_public(scanner: Scanner) -> None:
+    assert "procurement" not in scanner.scan("採購網上看得到底價 2,480 萬，上週決標了").categories
+
+
+def test_an_english_reserve_price_reaches_its_amount_within_the_sentence(
+    scanner: Scanner,
+) -> None:
+    text = "FYI the reserve price on the bridge repainting tender came out at NT$12.4 million"
+    assert "procurement" in scanner.scan(text).categories
+
+
+def test_an_english_amount_in_the_next_sentence_is_not_the_reserve_price(
+    scanner: Scanner,
+) -> None:
+    text = "The reserve price is still being drafted. Our team's travel claim was NT$12,400"
+    assert "procurement" not in scanner.scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "B廠的企劃書那段系統架構，我們照抄到招標規格裡就好",
+        "把C廠商的報價單直接套用成我們的預算表",
+        "丙廠的服務建議書我複製一份給承辦參考",
+    ],
+)
+def test_copying_a_named_bidders_document_is_procurement(scanner: Scanner, text: str) -> None:
+    assert "procurement" in scanner.scan(text).categories
+
+
+def test_copying_ones_own_proposal_is_not_procurement(scanner: Scanner) -> None:
+    text = "我們公司的服務建議書去年那份，直接複製改一改再投"
+    assert "procurement" not in scanner.scan(text).categories

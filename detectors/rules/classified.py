@@ -8,13 +8,15 @@ Evidence, strongest first:
 - a filled-in classification field: 機密等級：密, 密等：機密, Classification: SECRET, 保密期限：
   116年12月31日 (`classified_level_fields.txt` + `classified_levels.txt`,
   `classified_term_fields.txt`) — a level list (機密等級：絕對機密、極機密…) is not filled in;
-- a bracket stamp at the head of a line: 【密】, [機密], (限閱) (`classified_stamps.txt`), or after
-  a document's name heading its content: 會議紀錄（密）：討論…;
+- a bracket stamp at the head of a line: 【密】, [機密], (限閱) (`classified_stamps.txt`; also the
+  level named as such: （機密等級）, [極機密級]), or after a document's name heading its
+  content: 會議紀錄（密）：討論…;
 - a caution phrase heading content: 請勿外流：本案底價…, 內部資料勿轉傳：… It labels what follows,
   so it is a marking even when the content is also a raid plan or a procurement secret. A
   trailing caption ("…警力5點集合，請勿外流") only accompanies another incident (see
   `CAUTION_TYPE`);
-- a labelled marking (機密：…, 限閱｜…), a stamp elsewhere, a marking word, a quoted 「密」, the
+- a labelled marking (機密：…, 限閱｜…, and the bare level labelling a line: 密｜底價單：…), a
+  stamp elsewhere, a marking word, a quoted 「密」, the
   bare level stated in a sentence (`classified_copulas.txt`: 這張簽是密的, 那份屬密), an English
   word in context (這份 secret 等級的簡報, marked restricted, [CONFIDENTIAL]).
 
@@ -25,8 +27,9 @@ reports after the marking is content: 密件：討論是否終止契約), defini
 sharing: 請勿拍照) — unless something in it shows a document being passed on
 (`classified_sharing.txt`: 附件, 我打出來, 看完請刪); markings
 next to an explanation (`classified_explain.txt`: 機密等級的規定, 保密宣導, 密碼學 …); and training
-material (benign cues). Only the weaker evidence yields to these cues: a filled-in field, a
-stamp heading a line or a heading caution says that this message carries the document.
+material (benign cues); a marking word inside the title of a work (《機密任務》, 〈…〉). Only
+the weaker evidence yields to these cues: a filled-in field, a stamp heading a line or a
+heading caution says that this message carries the document.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
+from operator import attrgetter
 
 from detectors.config import DetectorConfig
 from detectors.lexicon import Lexicons
@@ -68,6 +72,7 @@ EMBEDDED_QUESTIONS = "classified_embedded_questions"
 # category speak alone (see `CAUTION_TYPE`).
 CAUTION_TYPE = "CLASSIFIED_CAUTION"
 MARKING_TYPE = "CLASSIFIED_MARKING"
+_LEXICON_OF = attrgetter("lexicon")
 _CAUTION = re.compile(r"(?:外流|轉傳|外洩|外傳)$")
 # Without a marking word, only a field or a stamp can speak, and each holds 密 (not 密碼) or 限閱.
 _GATE = re.compile(r"密(?!碼)|限閱")
@@ -122,6 +127,7 @@ class ClassifiedRule:
     anchors = (MARKINGS, ENGLISH, CAUTIONS)  # fields and stamps (all hold 密/限閱) by regex
 
     def __init__(self, config: DetectorConfig, lexicons: Lexicons) -> None:
+        self._anchor_set = frozenset(self.anchors)
         self._exceptions = tuple(
             _with_normalised(lexicons.words(EXCEPTIONS) + lexicons.exceptions(MARKINGS))
         )
@@ -141,7 +147,14 @@ class ClassifiedRule:
             rf"|(?:{terms})\s*[:：]\s*[0-9一二三四五六七八九十民本至自]"
         )
         self._term_any = re.compile(rf"(?:{terms}){_FIELD_ANY}")
-        self._stamp = re.compile(rf"[【\[(（〔]\s*(?:{low[STAMPS]})\s*[】\])）〕]")
+        # 【密】, (限閱), and the level named as such: （機密等級）, [極機密級].
+        self._stamp = re.compile(
+            rf"[【\[(（〔]\s*(?:{low[STAMPS]})\s*(?:等級|級)?\s*[】\])）〕]"
+        )
+        # The level as a label heading a line and its content: 密｜底價單：…, 限閱: 本案…
+        self._head_label = re.compile(
+            rf"[ \t]*(?P<level>{low[STAMPS]})[ \t]*[:|｜][ \t]*(?=[^\x00-\x7f])"
+        )
         self._quoted = re.compile(rf"「\s*(?:{low[STAMPS]})\s*」")
         # English word in context: followed by what it qualifies, or applied by a cue.
         self._english_next = re.compile(
@@ -161,7 +174,11 @@ class ClassifiedRule:
 
     def evaluate(self, data: RuleInput) -> list[Match]:
         text = data.view.text
-        if not any(h.lexicon in self.anchors for h in data.hits) and not _GATE.search(text):
+        # The cheap tests first: a set test over the hits' lexicons, then plain substring tests
+        # before the gate's regex (most messages hold neither 密 nor 限閱).
+        if self._anchor_set.isdisjoint(map(_LEXICON_OF, data.hits)) and not (
+            ("密" in text and _GATE.search(text)) or "限閱" in text
+        ):
             return []  # every Chinese field and stamp holds 密 or 限閱, English ones a word
         markings = clean_hits(data, MARKINGS)
         if not markings and "密" in text:
@@ -169,8 +186,13 @@ class ClassifiedRule:
         markings = _without_exceptions(text, markings, self._exceptions)
         markings += clean_hits(data, CAUTIONS)
         markings += [h for h in clean_hits(data, ENGLISH) if self._english_applies(text, h)]
+        titles = _titles(text)
+        if titles:
+            markings = [h for h in markings if not _inside_spans(h.start, h.end, titles)]
         low = _fold(text)
         found = self._filled.search(low)
+        if ("密" in low or "限閱" in low) and (":" in low or "|" in low):
+            markings += self._head_labels(low, markings)
         if not (markings or found) and not (
             self._stamp.search(low) or self._term_any.search(low) or self._quoted.search(low)
         ):
@@ -179,7 +201,9 @@ class ClassifiedRule:
             return []
         if found:
             return [_marking(found.start(), found.end(), 0.9, "classification field")]
-        stamps = list(self._stamp.finditer(low))
+        stamps = [
+            m for m in self._stamp.finditer(low) if not _inside_spans(m.start(), m.end(), titles)
+        ]
         for stamp in stamps:
             if _line_head(text, stamp.start(), 0) or self._labels_content(text, stamp):
                 return [_marking(stamp.start(), stamp.end(), 0.9, "classification stamp")]
@@ -218,6 +242,21 @@ class ClassifiedRule:
                 )
             ]
         return []
+
+    def _head_labels(self, low: str, markings: Sequence[KeywordHit]) -> list[KeywordHit]:
+        """The bare level labelling a line (密｜底價單：…): a labelled marking like 機密：…, so the
+        rule and question cues still judge it. Levels a marking hit already covers are skipped."""
+        taken = {h.start for h in markings}
+        out = []
+        pos = 0
+        while pos >= 0:  # tried at each line's start only: one match a line, linear
+            m = self._head_label.match(low, pos)
+            if m is not None and m.start("level") not in taken:
+                start, end = m.span("level")
+                out.append(KeywordHit(MARKINGS, low[start:end], start, end))
+            pos = low.find("\n", pos)
+            pos = pos + 1 if pos >= 0 else -1
+        return out
 
     def _stated_levels(self, text: str) -> list[KeywordHit]:
         """這張簽是密的, 那份屬密, 列「密」: a copula, then 密 ending its word (followed by 的,
@@ -347,6 +386,25 @@ class _Spans:
     def outside(self, start: int, end: int) -> bool:
         """Any hit lying wholly before `start` or wholly after `end`."""
         return bool(self._hits) and (self._first_end <= start or self._starts[-1] >= end)
+
+
+# The title of a work (《機密任務》, 〈極機密檔案〉): a marking word inside names a film or a book.
+_NO_END = float("inf")  # sorts after every span starting at the same place
+_TITLE = re.compile(r"《[^《》\n]{1,40}》|〈[^〈〉\n]{1,40}〉")
+
+
+def _titles(text: str) -> list[tuple[int, int]]:
+    if "《" not in text and "〈" not in text:
+        return []
+    return [m.span() for m in _TITLE.finditer(text)]
+
+
+def _inside_spans(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
+    """[start, end) lies inside one of the sorted, disjoint `spans` (bisect: linear overall)."""
+    if not spans:
+        return False
+    i = bisect_right(spans, (start, _NO_END)) - 1
+    return i >= 0 and spans[i][0] <= start and end <= spans[i][1]
 
 
 def _names_levels(markings: Sequence[KeywordHit]) -> bool:

@@ -3,7 +3,8 @@
 Four kinds of leak, each a keyword lexicon plus the detail that makes it concrete:
 - the reserve price (`procurement_price.txt`: 底價, ceiling price …) with a value: an amount in
   any common spelling (2,760萬, NT$8,760,000, $3,456,000, 6.8M, 新臺幣參佰萬元), a ratio
-  (預算九成, 93折, 92%), or a table whose column header is 底價; or with a secrecy cue;
+  (預算九成, 93折, 92%), or a table whose column header is 底價; or with a secrecy cue; an
+  English price word reaches an amount further on in its sentence (`ENGLISH_WINDOW`);
 - the evaluation committee (`procurement_committee.txt`: 評選委員名單 …) — a named list, a
   person's name, or a secrecy cue; weaker panel words (`procurement_panel.txt`: 評審, 委員 …)
   count with a person's name (or 黃教授: surname + `procurement_titles.txt`) next to them while
@@ -14,15 +15,17 @@ Four kinds of leak, each a keyword lexicon plus the detail that makes it concret
   (`procurement_public_places.txt`: 採購網) is not a published result;
 - other bidders' documents (`procurement_bids.txt`: 服務建議書, 報價 …) passed around
   (`procurement_others.txt`: 他們家, 別家, 對手 …), or a named company's document (A公司的,
-  崇德顧問的) with a sharing word (`procurement_sharing.txt`: 寄給你, 截圖 …) unless the company
-  is the writer's own (`procurement_own_party.txt`: 我們 … right before it; 我們把A公司的 brings
-  in another party, `procurement_object_markers.txt`).
+  崇德顧問的, A廠, 乙廠) with a sharing or copying word (`procurement_sharing.txt`: 寄給你, 截圖,
+  照抄 …) unless the company is the writer's own (`procurement_own_party.txt`: 我們 … right
+  before it; 我們把A公司的 brings in another party, `procurement_object_markers.txt`).
 A secrecy cue is `procurement_secrecy.txt` (開標前, 先不要說, don't leak …).
 
 Not an incident: published or past results (`procurement_public.txt`: 決標公告, 已開標 …, and
-由…得標) unless a pre-award cue says otherwise; training material (benign cues); explanations
-of the rules (`procurement_explain.txt`: 新人, 是指, 應於 … and law citations such as 第46條),
-which veto the weak evidence — a secrecy cue, a ratio, a count — but not an actual amount; and
+由…得標) unless a pre-award cue says otherwise — the site named as a login
+(`procurement_login_words.txt`: 採購網帳號 …) publishes nothing; training material (benign
+cues); explanations of the rules (`procurement_explain.txt`: 新人, 是指, 應於 … and law
+citations such as 第46條), which veto the weak evidence — a secrecy cue, a ratio, a count — but
+not an actual amount; and
 statements of the norm (`procurement_norms.txt`: 規定, 為什麼 …), which veto a secrecy cue
 alone. A count that is a condition (`procurement_hypothetical.txt`: 如果只有一家, 未滿三家) is
 not a fact about a tender; an amount that follows another figure's name
@@ -73,6 +76,7 @@ OWN_PARTY = "procurement_own_party"
 OBJECT_MARKERS = "procurement_object_markers"
 PENDING = "procurement_pending"
 PUBLIC_PLACES = "procurement_public_places"
+LOGIN_WORDS = "procurement_login_words"
 
 _CN_MONEY = "一二三四五六七八九十兩百千壹貳參叁肆伍陸柒捌玖拾佰仟零〇"
 # An amount: 2,760萬, 3400萬, 780 萬, 1,500萬元, NT$3,000,000, $3,456,000, 4,464,000, 6.8M,
@@ -141,6 +145,10 @@ _SPLIT = re.compile(_SEP + r"|\s*\([^()\n]{0,12}\)")
 _NUMBERED = re.compile(r"\d{1,2}\s*[.、)．]")
 _ENUM = re.compile(_ITEM + r"(?:、" + _ITEM + r"){1,9}")
 WINDOW = 30
+# English takes more characters to say the same: "reserve price for the dredging tender is
+# NT$38.6 million". An English price word reaches an amount this far on in its sentence.
+ENGLISH_WINDOW = 60
+_SENTENCE_END = re.compile(r"[。!?！？;；\n]|\.\s")
 
 
 def _word_regex(words: Sequence[str]) -> re.Pattern[str] | None:
@@ -203,12 +211,17 @@ class ProcurementRule:
         self._places = frozenset(
             f.lower() for w in lexicons.words(PUBLIC_PLACES) for f in (w, normalize(w).text)
         )
+        # 採購網帳號, 採購網的密碼: the site named as a login, not as where a result is published.
+        logins = _word_regex(lexicons.words(LOGIN_WORDS))
+        self._login = re.compile(rf"\s*(?:上的|的)?\s*(?:{logins.pattern})") if logins else None
         # A company named right before a bid document: A公司的, B廠商, 崇德顧問的, 達觀系統那家的.
         suffixes = "|".join(
             re.escape(w) for w in sorted(self._suffixes, key=len, reverse=True)
         )
         self._company_before = re.compile(
-            r"(?:(?<![A-Za-z])[A-Z]{1,6}\s*(?:公司|廠商|家)|[^\s\d、,，:：。!?()的]{1,8}?(?:"
+            # A letter or 甲乙丙 for a company: A公司, B廠, 乙廠商.
+            r"(?:(?:(?<![A-Za-z])[A-Z]{1,6}|[甲乙丙丁戊])\s*(?:公司|廠商|廠|家)"
+            r"|[^\s\d、,，:：。!?()的]{1,8}?(?:"
             + suffixes
             + r"))\s*(?:那家)?\s*的?\s*$"
         )
@@ -256,6 +269,8 @@ class ProcurementRule:
             return []
         secrecy = self._cues(data, SECRECY)
         published = self._cues(data, PUBLIC, self._public_exceptions)
+        if published and self._login is not None:
+            published = [h for h in published if not self._names_login(text, h)]
         awarded = _AWARDED.search(text)
         public = (published or awarded) and not secrecy
         if public and (awarded or not self._seen_open(text, counts, published)):
@@ -303,11 +318,14 @@ class ProcurementRule:
     def _priced(self, text: str, hit: KeywordHit, amounts: _Spans) -> bool:
         """An amount right before the word or after it that is not another figure: no other
         figure's name (預算, 押標金 …) between the word and the amount or just before it."""
-        for amount in amounts.near(hit, 5, WINDOW):
+        english = hit.word.isascii()
+        for amount in amounts.near(hit, 5, ENGLISH_WINDOW if english else WINDOW):
             if amount.start < hit.start:
                 label = text[max(0, amount.start - 8) : amount.start]
             else:
                 label = text[hit.end : amount.start]
+                if amount.start - hit.end > WINDOW and _SENTENCE_END.search(label):
+                    continue  # beyond the Chinese window only within the English sentence
             if self._other_amounts is None or not self._other_amounts.search(label.lower()):
                 return True
         return False
@@ -351,6 +369,13 @@ class ProcurementRule:
             if (listed or in_view) and persons.near(hit, 12, WINDOW):
                 return self._match(hit, 0.8, "evaluation committee member named")
         return None
+
+    def _names_login(self, text: str, hit: KeywordHit) -> bool:
+        """The site is named as a login (採購網帳號 pcc_gov05): not a published result."""
+        assert self._login is not None
+        return hit.word.lower() in self._places and (
+            self._login.match(text.lower(), hit.end) is not None
+        )
 
     def _seen_open(
         self, text: str, counts: list[re.Match[str]], published: list[KeywordHit]
