@@ -134,6 +134,20 @@ def speed_section() -> str:
             f" ms (idle: p50 {burst['text_idle']['p50_ms']} ms, p95 "
             f"{burst['text_idle']['p95_ms']} ms) — OCR runs in worker processes.",
         ]
+    media_eval = _load("eval_media.json")
+    if media_eval:
+        kinds = media_eval["kinds"]
+        cells = ", ".join(
+            f"{k} {v['entity_recall']:.3f} ({v['entities']} entities, {v['files']} files)"
+            for k, v in kinds.items() if k != "benign"
+        )
+        lines += [
+            "",
+            f"**Media quality** (`bench/eval_media.py --json > bench/results/eval_media.json`, "
+            f"tests/media): entity recall {cells}; benign files flagged "
+            f"{len(media_eval['benign_flagged'])} of {kinds.get('benign', {}).get('files', 0)} "
+            "(targets: screenshots ≥ 0.9, photo-like ≥ 0.8, no benign file flagged).",
+        ]
     ner = _load("ner_1thread.json") or _load("ner.json")
     if ner:
         lines += ["", "**NER backend**: see [docs/NER.md](docs/NER.md) (gated vs ungated figures)."]

@@ -517,3 +517,11 @@ def test_an_agency_letter_header_address_and_a_transaction_reference_are_not_per
     assert found(scanner, header) == []
     ref = "錯誤訊息說交易參考號 379178619354809 格式不符，不是卡號"
     assert BANK_ACCOUNT not in {t for t, _ in found(scanner, ref)}
+
+
+def test_a_listed_agency_address_in_a_home_field_is_reported(scanner: Scanner) -> None:
+    assert found(scanner, "本府地址：新北市板橋區中山路一段161號") == []
+    text = "住址：新北市板橋區中山路一段161號"
+    assert found(scanner, text) == [(ADDRESS, "新北市板橋區中山路一段161號")]
+    text = "戶籍地址  高雄市苓雅區四維三路2號"
+    assert found(scanner, text) == [(ADDRESS, "高雄市苓雅區四維三路2號")]

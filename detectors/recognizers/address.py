@@ -117,8 +117,11 @@ class AddressRecognizer:
         for m in _PATTERN.finditer(text):
             start, end = m.start(), m.end()
             raw = text[start:end]
-            if address_key(raw) in self.public or self._public_place(text, start):
-                continue
+            home_field = _HOME.search(clause_before(text, start, 8)) is not None
+            if (address_key(raw) in self.public and not home_field) or self._public_place(
+                text, start
+            ):
+                continue  # an agency's listed office, unless a home field names it (住址：…)
             if _ORG_AFTER.match(text, end) and not _HOME.search(clause_before(text, start, 8)):
                 continue
             full = m.group("city") is not None
