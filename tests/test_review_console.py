@@ -345,3 +345,22 @@ async def test_console_answers_503_rather_than_serve_a_page_it_cannot_audit(
         audit.close()  # the audit database is gone (disk full, file removed, locked…)
         page = await client.get("/dlpbot/console_incidents")
     assert page.status_code == 503 and "臺北市政府" not in page.text
+
+
+def test_console_view_keeps_formula_like_display_names_inert_for_csv_export(tmp_path) -> None:
+    """Datasette exports the console views as CSV itself: a sender named =HYPERLINK(…) must
+    reach the spreadsheet as text, exactly as in the bot's own /export."""
+    from bot.store import Store
+
+    store = Store(tmp_path / "x.db", hmac_key=b"h" * 32, content_key=None)
+    store.db.conn.execute(
+        "INSERT INTO incidents (chat_id, message_id, kind, categories, severity, severity_level,"
+        " detected_at, sender_name, chat_title, recommended_action, policy_mode, action_taken,"
+        " warned_via, status, updated_at) VALUES (1, 1, 'message', '[]', 'high', 3, 'x',"
+        " '=HYPERLINK(\"http://evil\")', '＋群組', 'delete', 'warn', 'none', 'none', 'open', 'x')"
+    )
+    [(name, title)] = store.db.conn.execute(
+        "SELECT sender_name, chat_title FROM console_incidents"
+    ).fetchall()
+    assert name == "'=HYPERLINK(\"http://evil\")" and title == "'＋群組"
+    store.close()

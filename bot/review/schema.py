@@ -62,10 +62,22 @@ SELECT id, incident_id, reviewer_id, reviewer_name, action, at FROM reviews;
 """
 
 
+def _inert(column: str) -> str:
+    """SQL that keeps a Telegram display name inert in a spreadsheet: Datasette's own CSV
+    export of the console views would otherwise hand "=HYPERLINK(...)" to Excel as a formula
+    (the bot's /export does the same in Python, bot/review/export.py)."""
+    quote = "'"
+    return (
+        f"CASE WHEN substr({column}, 1, 1) IN ('=', '+', '-', '@', char(9), char(13),"
+        f" '＝', '＋', '－', '＠') THEN {quote * 4} || {column} ELSE {column} END"
+    )
+
+
 # Since migration 4: the same view with how completely each message was read and whether its
 # alert went out (the columns migration 3 added). Migration 2 keeps its original text.
-CONSOLE_INCIDENTS_VIEW = """CREATE VIEW console_incidents AS
-SELECT id, chat_id, chat_title, sender_id, sender_name, sent_at,
+CONSOLE_INCIDENTS_VIEW = f"""CREATE VIEW console_incidents AS
+SELECT id, chat_id, {_inert("chat_title")} AS chat_title, sender_id,
+       {_inert("sender_name")} AS sender_name, sent_at,
        substr(sent_at, 1, 7) AS month,
        strftime('%Y-W%W', substr(sent_at, 1, 10)) AS week,
        kind, categories, severity, recommended_action, policy_mode, action_taken,
