@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from detectors.lexicon import Lexicons
+from detectors.normalize import lower_keep_length, with_normalised
 from detectors.rules.base import KeywordHit
 
 # Held while spaCy is first imported; the NER loader takes it too before importing torch, so the
@@ -62,23 +63,6 @@ def skip_spacy_plugin_factories() -> None:
     registry._entry_point_factories.entry_points = False
 
 
-def _with_normalised(words: Sequence[str]) -> tuple[str, ...]:
-    """The words plus their normalised forms: the matcher runs over normalised text, and the
-    normaliser turns a few standard characters into variants (秘→祕, 雇→僱) that a lexicon
-    written by hand would miss."""
-    from detectors.normalize import normalize
-
-    return tuple(dict.fromkeys((*words, *(normalize(w).text for w in words))))
-
-
-def _fold_case(text: str) -> str:
-    """Lower-case character by character, keeping the length (offsets must not move)."""
-    low = text.lower()
-    if len(low) == len(text):
-        return low  # the usual case; only a few letters (İ) grow when lower-cased
-    return "".join(low if len(low := c.lower()) == 1 else c for c in text)
-
-
 class KeywordMatcher:
     """Finds the words of the named lexicons; offsets are in the text it is given."""
 
@@ -95,7 +79,7 @@ class KeywordMatcher:
         for name in self._names:
             if name not in gate:
                 continue
-            for word in _with_normalised(lexicons.words(name)):
+            for word in with_normalised(lexicons.words(name)):
                 self._word_lexicons.setdefault(word, []).append(name)
         words = sorted(self._word_lexicons, key=len, reverse=True)
         # Case-sensitive over lower-cased text: an IGNORECASE alternation of ~300 words is
@@ -121,9 +105,9 @@ class KeywordMatcher:
             vocab = Vocab()
             matcher = PhraseMatcher(vocab, attr="ORTH")
             for name in self._names:
-                words = _with_normalised(self._lexicons.words(name))
+                words = with_normalised(self._lexicons.words(name))
                 if words:
-                    matcher.add(name, [self._doc(vocab, _fold_case(w)) for w in words])
+                    matcher.add(name, [self._doc(vocab, lower_keep_length(w)) for w in words])
             self._nlp, self._matcher = vocab, matcher
         return self._nlp, self._matcher
 
@@ -137,7 +121,7 @@ class KeywordMatcher:
         if not self.might_match(text):
             return []
         vocab, matcher = self._spacy()
-        doc = self._doc(vocab, _fold_case(text))
+        doc = self._doc(vocab, lower_keep_length(text))
         hits: list[KeywordHit] = []
         for match_id, start, end in matcher(doc):
             # One token per character: token indices are character offsets.

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -154,3 +155,20 @@ def normalize(text: str) -> Normalized:
     folded, starts, ends = _fold(text)
     canonical = _cjk_digits_to_ascii(folded.translate(_one_pass_table()))
     return Normalized(original=text, text=canonical, starts=starts, ends=ends)
+
+
+def with_normalised(words: Iterable[str]) -> tuple[str, ...]:
+    """The words plus their normalised forms, in order, without repeats.
+
+    Matching runs over normalised text, and the normaliser turns a few standard characters
+    into variants (群→羣, 秘→祕, ？→?) that a hand-written lexicon would miss otherwise."""
+    words = tuple(words)
+    return tuple(dict.fromkeys((*words, *(normalize(w).text for w in words))))
+
+
+def lower_keep_length(text: str) -> str:
+    """`text.lower()` unless a character (İ) would lower to two: offsets must not move."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(lc if len(lc := c.lower()) == 1 else c for c in text)

@@ -26,7 +26,7 @@ from functools import lru_cache
 
 from detectors.config import DetectorConfig
 from detectors.lexicon import Lexicons, load_lexicon
-from detectors.normalize import normalize
+from detectors.normalize import lower_keep_length, with_normalised
 from detectors.recognizers.base import Match, TextView
 from detectors.types import PERSON
 
@@ -110,10 +110,8 @@ _ROLE_WINDOW = 8
 
 
 def _words(name: str) -> tuple[str, ...]:
-    """Lexicon entries in the form the text has after normalisation: the normaliser folds some
-    standard characters to variants (峰→峯, 群→羣), and a lexicon must use the same form."""
-    words = load_lexicon(name)
-    return tuple(dict.fromkeys((*words, *(normalize(w).text for w in words))))
+    """Lexicon entries in the form the text has after normalisation too (峰→峯, 群→羣)."""
+    return with_normalised(load_lexicon(name))
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,14 +161,6 @@ def name_lexicons() -> NameLexicons:
 
 def _alternation(words: tuple[str, ...]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-
-
-def _lower_keep_length(text: str) -> str:
-    """`text.lower()` unless a character (İ) would lower to two: offsets must not move."""
-    low = text.lower()
-    if len(low) == len(text):
-        return low
-    return "".join(lc if len(lc := c.lower()) == 1 else c for c in text)
 
 
 @lru_cache(maxsize=1)
@@ -539,7 +529,7 @@ class PersonRecognizer:
             surname = nm.group("s1") or nm.group("s2")
             if surname is None or surname.lower() in latin_surnames:
                 add(nm, "romanised Taiwanese name (surname with hyphenated given name)")
-        for m in self._cue.finditer(_lower_keep_length(text)):
+        for m in self._cue.finditer(lower_keep_length(text)):
             tail = text[m.end() : m.end() + 40]
             link = re.match(r"[\s:：=,，]*(?:是|為)?[\s:：=]*", tail)
             offset = m.end() + (link.end() if link else 0)

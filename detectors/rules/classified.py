@@ -36,15 +36,21 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from operator import attrgetter
 
 from detectors.config import DetectorConfig
 from detectors.lexicon import Lexicons
-from detectors.normalize import normalize
+from detectors.normalize import with_normalised
 from detectors.recognizers.base import Match
 from detectors.rules.base import KeywordHit, RuleInput
-from detectors.rules.support import BENIGN_LEXICON, clean_hits, is_benign, rule_match
+from detectors.rules.support import (
+    BENIGN_LEXICON,
+    clean_hits,
+    is_benign,
+    rule_match,
+    word_alternation,
+)
 from detectors.types import CLASSIFIED
 
 MARKINGS = "classified_markings"
@@ -100,24 +106,6 @@ SENTENCE = 80
 _FIELD_ANY = r"\s*[:：]\s*\S"
 
 
-def _with_normalised(words: Iterable[str]) -> set[str]:
-    """The words and their normalised forms: patterns run over normalised text, where 群 is 羣
-    and ？ is ? (keywords.py does the same for the spaCy matcher)."""
-    words = tuple(words)
-    return {*words, *(normalize(w).text for w in words)}
-
-
-def _alternation(words: Iterable[str]) -> str:
-    """Longest first; ASCII words must stand alone ("secret" not in "secretary")."""
-    parts = []
-    for w in sorted(_with_normalised(words), key=len, reverse=True):
-        escaped = re.escape(w)
-        if w.isascii() and w[:1].isalnum():
-            escaped = rf"(?<![A-Za-z]){escaped}(?![A-Za-z])"
-        parts.append(escaped)
-    return "|".join(parts) or r"(?!)"
-
-
 class ClassifiedRule:
     """Reports a classification marking unless the message only talks about the rules."""
 
@@ -129,15 +117,15 @@ class ClassifiedRule:
     def __init__(self, config: DetectorConfig, lexicons: Lexicons) -> None:
         self._anchor_set = frozenset(self.anchors)
         self._exceptions = tuple(
-            _with_normalised(lexicons.words(EXCEPTIONS) + lexicons.exceptions(MARKINGS))
+            with_normalised(lexicons.words(EXCEPTIONS) + lexicons.exceptions(MARKINGS))
         )
-        self._stated_exceptions = tuple(_with_normalised(lexicons.words(STATED_EXCEPTIONS)))
+        self._stated_exceptions = tuple(with_normalised(lexicons.words(STATED_EXCEPTIONS)))
         context = (LEVELS, LEVEL_FIELDS, TERM_FIELDS, STAMPS, ENGLISH_CONTEXT, ENGLISH_CUES)
         context += (SHARING, QUESTION_CUES, RULE_CUES, NEGATIONS, COPULAS, DELIBERATION)
-        alt = {name: _alternation(lexicons.words(name)) for name in context}
+        alt = {name: word_alternation(lexicons.words(name)) for name in context}
         # Fields and stamps are searched in lower-cased text without IGNORECASE: a case-blind
         # alternation of English words is ~4x slower in `re`.
-        low = {name: _alternation(w.lower() for w in lexicons.words(name)) for name in context}
+        low = {name: word_alternation(w.lower() for w in lexicons.words(name)) for name in context}
         levels, fields, terms = low[LEVELS], low[LEVEL_FIELDS], low[TERM_FIELDS]
         # 機密等級：密, 密等為機密, 機密等級「極機密」; not 機密等級：絕對機密、極機密… (a list
         # of levels) nor 密碼.
@@ -170,7 +158,7 @@ class ClassifiedRule:
         self._copula_before = re.compile(rf"(?:{alt[COPULAS]})\s*[「『]?$")
         # 討論是否…, 研議如何…: a question word reported as content, not asked.
         self._deliberated = re.compile(rf"(?:{alt[DELIBERATION]})\s*$")
-        self._embedded = _with_normalised(lexicons.words(EMBEDDED_QUESTIONS))
+        self._embedded = with_normalised(lexicons.words(EMBEDDED_QUESTIONS))
 
     def evaluate(self, data: RuleInput) -> list[Match]:
         text = data.view.text

@@ -47,11 +47,17 @@ from detectors.config import DetectorConfig
 from detectors.context import CELL_SEPARATORS as SEPARATORS
 from detectors.context import HEADER_LINES
 from detectors.lexicon import Lexicons
-from detectors.normalize import Normalized, normalize
+from detectors.normalize import Normalized, with_normalised
 from detectors.recognizers.base import Match
 from detectors.rules.base import RuleInput
-from detectors.rules.support import BENIGN_LEXICON, is_benign, rule_match
+from detectors.rules.support import BENIGN_LEXICON, is_benign, rule_match, word_alternation
 from detectors.types import CREDENTIALS
+
+
+def _alternation(words: Iterable[str]) -> str:
+    """English labels may be plural here (passwords, tokens, backup codes)."""
+    return word_alternation(words, plural=True)
+
 
 LABELS = "credential_labels"
 VALUE_LABELS = "credential_value_labels"
@@ -270,8 +276,8 @@ class CredentialsRule:
         nouns = _alternation(lexicons.words(SECRET_NOUNS))
         accounts = _alternation(lexicons.words(ACCOUNT_LABELS))
         label = f"(?:{_LABEL_CORE}|{extra})"
-        self._policy = tuple(_with_normalised(lexicons.words(POLICY_WORDS)))
-        self._format_words = tuple(_with_normalised(lexicons.words(FORMAT_WORDS)))
+        self._policy = tuple(with_normalised(lexicons.words(POLICY_WORDS)))
+        self._format_words = tuple(with_normalised(lexicons.words(FORMAT_WORDS)))
         self._labelled = re.compile(label + _NOTE + _LINK + _VALUE, re.IGNORECASE)
         self._list_head = re.compile(f"{label}" + _LIST_HEAD.format(note=_NOTE), re.IGNORECASE)
         self._clients = re.compile(_alternation(lexicons.words(CLI_CLIENTS)), re.IGNORECASE)
@@ -279,13 +285,13 @@ class CredentialsRule:
         zh_extra = _alternation(w for w in lexicons.words(VALUE_LABELS) if not w.isascii())
         self._gapped = re.compile(f"(?:{_LABEL_ZH}|{zh_extra}){_GAP_ZH}{_VALUE}")
         self._pair = re.compile(_PAIR.format(accounts=accounts), re.IGNORECASE)
-        links = tuple(_with_normalised(lexicons.words(LINKS)))
+        links = tuple(with_normalised(lexicons.words(LINKS)))
         self._links = re.compile("|".join(map(re.escape, sorted(links, key=len, reverse=True))))
         self._prose = re.compile(
             _PROSE.format(labels=f"{_LABEL_ZH}|{zh_extra}", links=self._links.pattern) + _VALUE
         )
         self._described = re.compile(_DESCRIBED.format(labels=f"{_LABEL_ZH}|{zh_extra}"))
-        self._columns = {w.lower() for w in _with_normalised(lexicons.words(COLUMN_LABELS))}
+        self._columns = {w.lower() for w in with_normalised(lexicons.words(COLUMN_LABELS))}
         seps = "".join(map(re.escape, SEPARATORS))
         cells = "|".join(map(re.escape, sorted(self._columns, key=len, reverse=True)))
         # One search decides whether a line could head a secret column at all.
@@ -535,25 +541,6 @@ def _mixed(value: str) -> bool:
     letters = any(c.isalpha() for c in value)
     symbols = not value.isalnum()
     return (digits + letters + symbols) >= 2
-
-
-def _with_normalised(words: Iterable[str]) -> set[str]:
-    """The words and their normalised forms: patterns run over normalised text, where 群 is 羣
-    and ？ is ? (keywords.py does the same for the spaCy matcher)."""
-    words = tuple(words)
-    return {*words, *(normalize(w).text for w in words)}
-
-
-def _alternation(words: Iterable[str]) -> str:
-    """Longest first; ASCII words must stand alone ("pw" not in "pwned")."""
-    parts = []
-    for w in sorted(_with_normalised(words), key=len, reverse=True):
-        escaped = re.escape(w)
-        if w.isascii() and w[:1].isalnum():
-            plural = "s?" if w[-1:].isalpha() else ""  # backup codes, passwords, tokens
-            escaped = rf"(?<![A-Za-z]){escaped}{plural}(?![A-Za-z])"
-        parts.append(escaped)
-    return "|".join(parts) or r"(?!)"
 
 
 def _stems(words: Iterable[str]) -> list[str]:

@@ -8,6 +8,7 @@ policy (say, what counts as a benign cue) happens once.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
@@ -126,3 +127,19 @@ def rule_match(
         category=category,
         value=value,
     )
+
+
+def word_alternation(words: Iterable[str], plural: bool = False) -> str:
+    """A regex alternation of `words` and their normalised forms, longest first. ASCII words
+    must stand alone ("secret" not in "secretary"); with `plural` they may take an s
+    (passwords, tokens, backup codes)."""
+    from detectors.normalize import with_normalised
+
+    parts = []
+    for w in sorted(set(with_normalised(words)), key=len, reverse=True):
+        escaped = re.escape(w)
+        if w.isascii() and w[:1].isalnum():
+            tail = "s?" if plural and w[-1:].isalpha() else ""
+            escaped = rf"(?<![A-Za-z]){escaped}{tail}(?![A-Za-z])"
+        parts.append(escaped)
+    return "|".join(parts) or r"(?!)"

@@ -41,7 +41,7 @@ from collections.abc import Iterable, Sequence
 
 from detectors.config import DetectorConfig
 from detectors.lexicon import Lexicons
-from detectors.normalize import normalize
+from detectors.normalize import lower_keep_length, with_normalised
 from detectors.recognizers.base import Match
 from detectors.rules.base import KeywordHit, RuleInput
 from detectors.rules.support import BENIGN_LEXICON, clean_hits, is_benign, near, rule_match
@@ -165,16 +165,7 @@ IDENTIFYING = CONTACT_DETAILS | STRONG_IDENTIFIERS | {PERSON}
 
 def _words(lexicons: Lexicons, name: str) -> tuple[str, ...]:
     """Lexicon words plus their normalised forms (the rule matches normalised text)."""
-    words = lexicons.words(name)
-    return tuple(dict.fromkeys((*words, *(normalize(w).text for w in words))))
-
-
-def _lower_keep_length(text: str) -> str:
-    """`text.lower()` unless a character (İ) would lower to two: offsets must not move."""
-    low = text.lower()
-    if len(low) == len(text):
-        return low
-    return "".join(lc if len(lc := c.lower()) == 1 else c for c in text)
+    return with_normalised(lexicons.words(name))
 
 
 def _inside_any(text: str, start: int, end: int, words: Sequence[str]) -> bool:
@@ -437,7 +428,7 @@ class WhistleblowerRule:
     def _narrowing(self, data: RuleInput) -> list[KeywordHit]:
         text = data.view.text
         hits = clean_hits(data, NARROWING, self._lexicons.exceptions(NARROWING))
-        for m in _finditer_words(self._people, _lower_keep_length(text)):
+        for m in _finditer_words(self._people, lower_keep_length(text)):
             word = text[m.start() : m.end()]
             if not _inside_any(text, m.start(), m.end(), self._people_exceptions):
                 hits.append(KeywordHit(PEOPLE, word, m.start(), m.end()))
@@ -580,7 +571,7 @@ class WhistleblowerRule:
         description identifies the complainant. Procedure words around it (other than the
         statement's own 是誰) and hypothetical talk cancel it."""
         text = data.view.text
-        low = _lower_keep_length(text)
+        low = lower_keep_length(text)
         statements = list(_finditer_words(self._identification, low))
         if not statements:
             return []
