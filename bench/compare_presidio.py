@@ -72,14 +72,8 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def run_engine(engine: str, corpus: Sequence[GoldMessage], seconds: float) -> dict[str, Any]:
-    """Build, warm up, time and score one engine in this process."""
-    t0 = time.perf_counter()
-    scan = build_scan(engine)
-    texts = [m.text for m in corpus]
-    results = [scan(t) for t in texts]  # warm-up pass, also the results that get scored
-    first_pass = time.perf_counter() - t0
-    startup = time.perf_counter() - _STARTED
+def _timed(scan: Callable[[str], ScanResult], texts: Sequence[str], seconds: float) -> list[float]:
+    """Per-scan seconds over `texts`, round after round, until `seconds` have passed."""
     latencies: list[float] = []
     began = time.perf_counter()
     while True:
@@ -88,18 +82,20 @@ def run_engine(engine: str, corpus: Sequence[GoldMessage], seconds: float) -> di
             scan(text)
             latencies.append(time.perf_counter() - t)
         if time.perf_counter() - began >= seconds:
-            break
+            return latencies
+
+
+def run_engine(engine: str, corpus: Sequence[GoldMessage], seconds: float) -> dict[str, Any]:
+    """Build, warm up, time and score one engine in this process."""
+    t0 = time.perf_counter()
+    scan = build_scan(engine)
+    texts = [m.text for m in corpus]
+    results = [scan(t) for t in texts]  # warm-up pass, also the results that get scored
+    first_pass = time.perf_counter() - t0
+    startup = time.perf_counter() - _STARTED
+    latencies = _timed(scan, texts, seconds)
     # Most of a work group's traffic is ordinary chat: the benign messages timed on their own.
-    benign = [m.text for m in corpus if m.benign] or texts
-    benign_lat: list[float] = []
-    began = time.perf_counter()
-    while True:
-        for text in benign:
-            t = time.perf_counter()
-            scan(text)
-            benign_lat.append(time.perf_counter() - t)
-        if time.perf_counter() - began >= seconds / 2:
-            break
+    benign_lat = _timed(scan, [m.text for m in corpus if m.benign] or texts, seconds / 2)
     ev = score(corpus, results)
     return {
         "engine": engine,
