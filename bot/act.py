@@ -26,23 +26,24 @@ Both are handled only by issue 5's review module (bot/review/commands.py).
 from __future__ import annotations
 
 import html
-import json
 import logging
 import sqlite3
 import uuid
-from collections.abc import Coroutine, Iterable
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from telegram.constants import ChatMemberStatus, ParseMode
+from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 from telegram.ext import Application, ContextTypes
 
 from bot.config import AppConfig
+from bot.incident_text import IncidentTexts, IncidentView, alert_keyboard, message_link
 from bot.messages import Messages, display_name
+from bot.rights import RightsMixin
 from bot.store import FindingRecord, Store
 from bot.timeutil import display, iso, now_taipei
 from detectors.types import Action, ScanResult, Severity
@@ -110,77 +111,6 @@ class Detected:
     alert_unscanned: bool = False  # a failure of the bot: ethics staff must look themselves
 
 
-@dataclass(slots=True)
-class IncidentView:
-    """What an alert or a warning says, read back from the incident row (or, when the database
-    is down, from the fields that would have been written)."""
-
-    chat_id: int
-    chat_title: str
-    message_id: int
-    sender_id: int | None
-    sender_name: str
-    sent_at: str | None
-    categories: list[str]
-    severity: str
-    action_taken: str
-    delete_error: str | None
-    scan_status: str
-    scan_error: str | None
-    warn_channel: str | None
-    masked: list[str]
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any], findings: Iterable[dict[str, Any]]) -> IncidentView:
-        cats = row.get("categories") or "[]"
-        return cls(
-            chat_id=int(row["chat_id"]),
-            chat_title=row.get("chat_title") or "",
-            message_id=int(row["message_id"]),
-            sender_id=row.get("sender_id"),
-            sender_name=row.get("sender_name") or "",
-            sent_at=row.get("sent_at"),
-            categories=json.loads(cats) if isinstance(cats, str) else list(cats),
-            severity=row.get("severity") or "none",
-            action_taken=row.get("action_taken") or "none",
-            delete_error=row.get("delete_error"),
-            scan_status=row.get("scan_status") or "scanned",
-            scan_error=row.get("scan_error"),
-            warn_channel=row.get("warn_channel"),
-            masked=[f.get("masked") or "" for f in findings],
-        )
-
-
-def message_link(chat_id: int, message_id: int) -> str | None:
-    """t.me/c/<id>/<msg> works for supergroups and channels (ids of the form -100…)."""
-    text = str(chat_id)
-    if text.startswith("-100"):
-        return f"https://t.me/c/{text[4:]}/{message_id}"
-    return None
-
-
-def alert_keyboard(incident_id: int, msgs: Messages) -> InlineKeyboardMarkup:
-    """The ethics alert's buttons. Issue 5's review module owns them (確認違規 / 誤判 / 需追蹤 and
-    their single handler); without it, a plain 確認違規 / 誤判 pair with the same callback_data."""
-    try:
-        from bot.review.commands import review_keyboard
-    except ModuleNotFoundError:
-        return InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(
-                        msgs.t("alert.confirm_button"), callback_data=f"rv:confirm:{incident_id}"
-                    ),
-                    InlineKeyboardButton(
-                        msgs.t("alert.false_positive_button"),
-                        callback_data=f"rv:fp:{incident_id}",
-                    ),
-                ]
-            ]
-        )
-    return review_keyboard(incident_id, msgs.locale)
-
-
 def _is_person(msg: Message) -> bool:
     user = msg.from_user
     return (
@@ -191,11 +121,12 @@ def _is_person(msg: Message) -> bool:
     )
 
 
-class Actor:
+class Actor(RightsMixin):
     def __init__(self, config: AppConfig, store: Store, msgs: Messages) -> None:
         self.config = config
         self.store = store
         self.msgs = msgs
+        self.texts = IncidentTexts(msgs)
         # Messages warned while the database refused writes (at most one warning, even then).
         self._degraded_warned: set[tuple[int, int]] = set()
 
@@ -451,27 +382,6 @@ class Actor:
 
     # -- warn ----------------------------------------------------------------------------------
 
-    def _action_key(self, action_taken: str) -> str:
-        return {"deleted": "deleted", "delete_failed": "delete_failed"}.get(action_taken, "kept")
-
-    def warning_text(self, v: IncidentView) -> str:
-        m = self.msgs
-        cat = m.first_category(v.categories)
-        return (
-            m.t("dm.title")
-            + "\n\n"
-            + m.t(
-                "dm.body",
-                chat=v.chat_title,
-                time=display(v.sent_at or now_taipei()),
-                categories=m.categories(v.categories),
-                action=m.t(f"action.{self._action_key(v.action_taken)}"),
-                findings=m.findings(v.masked),
-                why=m.t(f"why.{cat}"),
-                instead=m.t(f"instead.{cat}"),
-            )
-        )
-
     async def deliver_warning(self, app: Application, incident_id: int) -> None:
         """Send the incident's warning if it is owed and this caller wins the claim."""
         try:
@@ -518,7 +428,7 @@ class Actor:
                 )
             try:
                 await app.bot.send_message(
-                    chat_id=v.sender_id, text=self.warning_text(v), reply_markup=markup
+                    chat_id=v.sender_id, text=self.texts.warning_text(v), reply_markup=markup
                 )
                 return "dm"
             except (Forbidden, BadRequest):
@@ -538,7 +448,7 @@ class Actor:
             "notice.group",
             mention=mention,
             categories=html.escape(self.msgs.categories(v.categories)),
-            action=html.escape(self.msgs.t(f"action.{self._action_key(v.action_taken)}")),
+            action=html.escape(self.msgs.t(f"action.{self.texts._action_key(v.action_taken)}")),
         )
         try:
             sent = await app.bot.send_message(
@@ -564,66 +474,6 @@ class Actor:
         return _Failed()
 
     # -- alert ---------------------------------------------------------------------------------
-
-    def _link(self, v: IncidentView) -> str:
-        m = self.msgs
-        if v.action_taken == "deleted":
-            return m.t("alert.no_link")
-        link = message_link(v.chat_id, v.message_id)
-        if link:
-            return link
-        # A basic group has no message links: say where the (still visible) message is.
-        return m.t("alert.no_link_kept", chat_id=v.chat_id, message_id=v.message_id)
-
-    def alert_text(self, v: IncidentView, incident_id: int | None, stored: bool = True) -> str:
-        m = self.msgs
-        if incident_id is None:
-            title = m.t("alert.title_unrecorded") + "\n" + m.t(
-                "alert.unrecorded" if stored else "alert.unrecorded_lost"
-            )
-        elif not v.categories:  # nothing found, because not (fully) scanned
-            title = m.t("alert.unscanned_title", id=incident_id)
-        else:
-            title = m.t("alert.title", id=incident_id)
-        common = {
-            "chat": v.chat_title or str(v.chat_id),
-            "sender": v.sender_name,
-            "time": display(v.sent_at or now_taipei()),
-            "link": self._link(v),
-        }
-        if not v.categories:
-            return title + "\n" + m.t(
-                "alert.unscanned_body", reason=self.scan_reason(v.scan_error), **common
-            )
-        action_label = m.t(f"action.{self._action_key(v.action_taken)}")
-        if v.delete_error:
-            action_label += f"（{self.delete_reason(v.delete_error)}）"
-        text = title + "\n" + m.t(
-            "alert.body",
-            categories=m.categories(v.categories),
-            severity=m.t(f"severity.{v.severity}"),
-            findings=m.findings(v.masked),
-            action=action_label,
-            **common,
-        )
-        if v.scan_status == "partial":
-            text += "\n" + m.t("alert.partial", reason=self.scan_reason(v.scan_error))
-        return text
-
-    def scan_reason(self, code: str | None) -> str:
-        code = code or "error"
-        if code.startswith("media:"):
-            key = f"scan_reason.media_{code[6:]}"
-        elif code.startswith("error"):
-            key = "scan_reason.error"
-        else:
-            key = f"scan_reason.{code}"
-        known = self.msgs.keys()
-        return self.msgs.t(key if key in known else "scan_reason.error")
-
-    def delete_reason(self, code: str) -> str:
-        known = {"too_old": "rights.too_old", "no_rights": "rights.not_admin"}
-        return self.msgs.t(known[code]) if code in known else self.msgs.t("rights.unknown")
 
     async def deliver_alert(self, bot: Bot, incident_id: int) -> None:
         """Send the incident's ethics alert if it is owed and this caller wins the claim."""
@@ -665,7 +515,7 @@ class Actor:
         try:
             return await bot.send_message(
                 chat_id=self.config.ethics.chat_id,
-                text=self.alert_text(v, incident_id, stored),
+                text=self.texts.alert_text(v, incident_id, stored),
                 reply_markup=alert_keyboard(incident_id, self.msgs) if incident_id else None,
                 disable_web_page_preview=True,
             )
@@ -683,7 +533,7 @@ class Actor:
             await bot.edit_message_text(
                 chat_id=row["alert_chat_id"],
                 message_id=row["alert_message_id"],
-                text=self.alert_text(view, incident_id),
+                text=self.texts.alert_text(view, incident_id),
                 reply_markup=alert_keyboard(incident_id, self.msgs),
                 disable_web_page_preview=True,
             )
@@ -768,125 +618,6 @@ class Actor:
             self.store.finish_notice(notice_id, state, message_id, self.max_attempts)
         except sqlite3.Error as exc:
             log.error("notice %d: state not stored: %s", notice_id, type(exc).__name__)
-
-    # -- rights --------------------------------------------------------------------------------
-
-    async def check_rights(self, bot: Bot, chat_id: int, announce: bool = True) -> list[str]:
-        """Ask Telegram what the bot may do in `chat_id`, store it, and tell the chat plainly
-        which permission is missing. Returns the missing rights' message keys."""
-        try:
-            member = await bot.get_chat_member(chat_id=chat_id, user_id=bot.id)
-        except (Forbidden, BadRequest) as exc:
-            # "bot was kicked from the group chat" / "chat not found": it is not there any more.
-            log.warning("rights check for chat %d refused: %s", chat_id, type(exc).__name__)
-            await self._gone_while_away(bot, chat_id)
-            return []
-        except TelegramError as exc:
-            log.warning("rights check for chat %d failed: %s", chat_id, type(exc).__name__)
-            return []
-        return await self.record_rights(bot, chat_id, member, announce)
-
-    async def _gone_while_away(self, bot: Bot, chat_id: int) -> None:
-        row = self.store.get_chat(chat_id)
-        if not row or row.get("bot_status") in (None, "left", "kicked"):
-            return
-        self.store.upsert_chat(chat_id, bot_status="left", can_delete=0)
-        await self._rights_alert(bot, chat_id, row.get("title") or "", "left", None)
-
-    async def record_rights(
-        self,
-        bot: Bot,
-        chat_id: int,
-        member: Any,
-        announce: bool,
-        title: str | None = None,
-        old_member: Any = None,
-        changed_by: Any = None,
-    ) -> list[str]:
-        status = str(member.status)
-        missing: list[str] = []
-        if status == ChatMemberStatus.OWNER:
-            can_delete = True
-        elif status == ChatMemberStatus.ADMINISTRATOR:
-            can_delete = bool(getattr(member, "can_delete_messages", False))
-            if not can_delete:
-                missing.append("rights.can_delete_messages")
-        else:
-            can_delete = False
-            missing = ["rights.not_admin", "rights.can_delete_messages"]
-        before = self.store.get_chat(chat_id) or {}
-        if old_member is not None:
-            old_status = str(old_member.status)
-            old_delete = old_status == ChatMemberStatus.OWNER or (
-                old_status == ChatMemberStatus.ADMINISTRATOR
-                and bool(getattr(old_member, "can_delete_messages", False))
-            )
-        else:
-            old_status = before.get("bot_status")
-            old_delete = bool(before.get("can_delete"))
-        values: dict[str, Any] = {"bot_status": status, "can_delete": int(can_delete)}
-        if title:
-            values["title"] = title
-        self.store.upsert_chat(chat_id, **values)
-        gone = status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
-        was_there = old_status not in (None, ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
-        change = None
-        if gone and was_there:
-            change = "kicked" if status == ChatMemberStatus.BANNED else "left"
-        elif status == ChatMemberStatus.RESTRICTED and old_status != ChatMemberStatus.RESTRICTED:
-            change = "restricted"
-        elif old_delete and not can_delete and not gone:
-            change = "lost_delete"
-        if change is not None:
-            await self._rights_alert(
-                bot, chat_id, title or before.get("title") or "", change, changed_by
-            )
-        if missing and announce and not gone:
-            text = self.msgs.t(
-                "rights.missing_message",
-                missing=self.msgs.t("finding.separator").join(self.msgs.t(k) for k in missing),
-            )
-            try:
-                await bot.send_message(chat_id=chat_id, text=text)
-            except TelegramError as exc:
-                log.warning("could not tell chat %d about rights: %s", chat_id, type(exc).__name__)
-        return missing
-
-    async def _rights_alert(
-        self, bot: Bot, chat_id: int, title: str, change: str, by: Any
-    ) -> None:
-        """Tell the ethics office that a chat lost the bot's protection (an outbox notice)."""
-        log.warning("chat %d: bot %s", chat_id, change)
-        if chat_id == self.config.ethics.chat_id:
-            log.error("the bot's status in the ethics chat changed (%s): alerts may fail", change)
-            return
-        m = self.msgs
-        consequence = "gone" if change in ("left", "kicked", "restricted") else "delete"
-        who = f"{display_name(by)} ({by.id})" if by is not None else m.t("rights.by_unknown")
-        text = m.t(
-            "rights.ethics_alert",
-            chat=title or str(chat_id),
-            chat_id=chat_id,
-            change=m.t(f"rights.change_{change}"),
-            consequence=m.t(f"rights.consequence_{consequence}"),
-            by=who,
-            time=display(now_taipei()),
-        )
-        notice_id = self.add_ethics_notice("rights", text)
-        if notice_id is not None:
-            await self.deliver_notice(bot, notice_id)
-
-    def rights_summary(self, chat_id: int) -> str:
-        row = self.store.get_chat(chat_id) or {}
-        if row.get("can_delete"):
-            return self.msgs.t("status.rights_ok")
-        missing = [self.msgs.t("rights.can_delete_messages")]
-        if row.get("bot_status") not in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER):
-            missing.insert(0, self.msgs.t("rights.not_admin"))
-        return self.msgs.t(
-            "status.rights_missing", missing=self.msgs.t("finding.separator").join(missing)
-        )
-
 
 async def _background(app: Application, coro: Coroutine[Any, Any, None], name: str) -> None:
     """Run `coro` as a background task while the bot runs; during a graceful stop (PTB still
